@@ -1,0 +1,391 @@
+"""Numeric claims from a sentence: value in base units, unit, range, qualifier, change, sign,
+metric, subject and period.
+
+Pure functions over Simplified-folded, length-preserving text (see fold.py); spaCy is only the
+caller. Offsets index the original text unchanged.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from extractors.numbers import ARABIC, CN_NUM_CHARS, EN_MAGNITUDES, ZH_MAGNITUDES, parse_number
+from extractors.periods import Period, find_periods
+from extractors.units import Unit, match_unit
+
+DATA = Path(__file__).parent / "data"
+MONEY = {"USD", "CNY", "TWD", "HKD", "EUR", "JPY", "GBP", "CAD", "KRW", "AUD", "CHF"}
+
+_CUR_PREFIX = {"us$": "USD", "nt$": "TWD", "hk$": "HKD", "a$": "AUD", "c$": "CAD", "$": "USD", "€": "EUR",
+               "£": "GBP", "¥": "CNY", "￥": "CNY", "rmb": "CNY", "usd": "USD", "eur": "EUR"}
+_EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+             "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12}
+_NUM_START = re.compile(
+    r"(?P<cur>US\$|NT\$|HK\$|A\$|C\$|\$|€|£|¥|￥)?\s?"
+    rf"(?P<pct>百分之)?(?P<num>{ARABIC}|[{CN_NUM_CHARS}]+|\b(?:{'|'.join(_EN_WORDS)})\b)", re.I)
+_ZH_MAG = re.compile("|".join(sorted(ZH_MAGNITUDES, key=len, reverse=True)))
+_EN_MAG = re.compile(r"\s?(thousand|million|billion|trillion|mln|mn|bn|tn)\b|(k|m|b|t)(?![a-z])", re.I)
+_OPEN = re.compile(r"多|余|几")
+_RANGE = re.compile(r"\s?(至|到|-|–|—|~|～|to|and)\s?", re.I)
+_PRECISION = re.compile(r"\b(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
+
+_APPROX_BEFORE = re.compile(r"(约合|大约|约|近|将近|接近|大概|估计|预计约|about|around|roughly|approximately|nearly|almost|close to|some|~|≈)\s*$", re.I)
+_AT_LEAST_BEFORE = re.compile(r"(逾|超过|至少|不少于|多于|more than|over|at least|above|upwards of|in excess of|exceeding)\s*$", re.I)
+_AT_MOST_BEFORE = re.compile(r"(不到|低于|最多|高达|至多|不足|不超过|少于|less than|under|up to|at most|below|fewer than|as much as|as many as)\s*$", re.I)
+_APPROX_AFTER = re.compile(r"^\s*(左右|上下|附近)")
+_AT_LEAST_AFTER = re.compile(r"^\s*(以上|多|余|\+|or more|plus)")
+_AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|or less)")
+
+_NEG = re.compile(r"(下跌|下降|下滑|下调|跌|降|减少|减|回落|蒸发|缩水|萎缩|亏损|收低|走低|流失|裁减|裁员|削减|裁|"
+                  r"fell|fall|falls|dropped|drop|declined|decline|decreased|lost|loss|down|slid|slipped|cut|cuts|"
+                  r"shed|plunged|sank|lower|wiped)", re.I)
+_POS = re.compile(r"(上涨|上升|增长|增加|增|涨|攀升|走高|收高|回升|提高|提升|上调|rose|rise|rises|gained|gain|"
+                  r"increased|increase|up|jumped|climbed|added|grew|higher|raised)", re.I)
+_LEVEL_MARK = re.compile(r"(至|到|报|为|收报|收于|达到|达|to|at)\s*$", re.I)
+_FROM = re.compile(r"(从|由|from)\s*$", re.I)
+_CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
+_TIME_AFTER = re.compile(r"^\s*(年|月|日|号|季度|财年|财季|周年|年代|世纪|点\d|时\d|:\d|GMT|ET\b|UTC|BST|EST|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+_DURATION_AFTER = re.compile(r"^\s*(天|周|个月|年内|年间|年来|小时|分钟|days?|weeks?|months?|years?|hours?|minutes?)", re.I)
+_SKIP_BEFORE = re.compile(r"(第|No\.\s?|#|第\s)$", re.I)
+_LIST_MARK = re.compile(r"^\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）、.](?!\d)")
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int
+    value: float | None
+    unit: str | None
+    low: float | None = None
+    high: float | None = None
+    qualifier: str = "exact"
+    precision: str | None = None
+    has_magnitude: bool = False
+    chinese: bool = False
+    previous_value: float | None = None
+    consumed: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def metric_rules() -> list[dict]:
+    raw = yaml.safe_load((DATA / "metrics.yaml").read_text(encoding="utf-8"))["metrics"]
+    rules = []
+    for r in raw:
+        units = set(r.get("units") or [])
+        if "MONEY" in units:
+            units |= MONEY
+        rules.append({"metric": r["metric"], "units": units,
+                      "rx": re.compile("|".join(f"(?:{k})" for k in r["keywords"]), re.I)})
+    return rules
+
+
+def metric_vocabulary() -> dict[str, str]:
+    raw = yaml.safe_load((DATA / "metrics.yaml").read_text(encoding="utf-8"))["metrics"]
+    out: dict[str, str] = {}
+    for r in raw:
+        out.setdefault(r["metric"], r["description"])
+    return out
+
+
+def _number_value(s: str) -> float | None:
+    s2 = s.lower()
+    if s2 in _EN_WORDS:
+        return float(_EN_WORDS[s2])
+    try:
+        return parse_number(s)
+    except (ValueError, KeyError):
+        return None
+
+
+def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
+    """Extend a number match rightwards over magnitude, open-ended marker and unit."""
+    num = m.group("num")
+    value = _number_value(num)
+    if value is None:
+        return None
+    chinese = num[0] in CN_NUM_CHARS
+    q = Quantity(start=m.start(), end=m.end(), value=value, unit=None, chinese=chinese)
+    if chinese and re.fullmatch(r"[一二两三四五六七八九十百千万亿兆零〇]+", num):
+        # A Chinese numeral swallowed its magnitude: 两百万 parses whole, 三百亿 too.
+        q.has_magnitude = any(c in num for c in "百千万亿兆")
+    pos = m.end()
+    cur = m.group("cur")
+    if m.group("pct"):
+        q.unit = "%"
+    # 兆 followed by a unit means mega (兆瓦), so try the unit table first there.
+    if not q.unit and text.startswith("兆", pos):
+        u = match_unit(text, pos)
+        if u:
+            q.unit, q.value, pos = u[0].unit, q.value * u[0].factor, u[1]
+    if not q.unit:
+        if (o := _OPEN.match(text, pos)) and _ZH_MAG.match(text, o.end()):
+            q.qualifier, pos = "at_least", o.end()
+        if mm := _ZH_MAG.match(text, pos):
+            q.value, pos, q.has_magnitude = q.value * ZH_MAGNITUDES[mm.group(0)], mm.end(), True
+        elif not chinese and (mm := _EN_MAG.match(text, pos)):
+            word = (mm.group(1) or mm.group(2)).lower()
+            nxt = text[mm.end():mm.end() + 3]
+            # 'B' before 'B/s' or 'T' before 'B/s' belongs to a unit, not a magnitude.
+            if not (word in "kmbt" and re.match(r"[bB/]|[A-Za-z]", nxt or " ")):
+                q.value, pos, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
+        if (o := _OPEN.match(text, pos)) and q.has_magnitude:
+            q.qualifier, pos = "at_least", o.end()
+        if (pm := re.match(r"\s?" + _PRECISION.pattern, text[pos:], re.I)) and match_unit(text, pos + pm.end()):
+            q.precision, pos = pm.group(1).upper(), pos + pm.end()
+        if cur:
+            q.unit = _CUR_PREFIX[cur.lower()]
+            if u := match_unit(text, pos):  # "$5 trillion dollars" is still one unit
+                if u[0].unit == q.unit:
+                    pos = u[1]
+        elif u := match_unit(text, pos):
+            unit = u[0]
+            if not (unit.unit == "x" and unit.surface in ("x", "×") and re.match(r"\s?[\d(a-z]", text[u[1]:u[1] + 2], re.I)):
+                q.unit, q.value, pos = unit.unit, q.value * unit.factor, u[1]
+                if unit.unit == "LOCAL_YUAN":
+                    q.unit = yuan
+                if unit.unit in ("FLOPS", "bytes", "params") and not q.precision:
+                    pm = _PRECISION.search(text, pos, min(len(text), pos + 8))
+                    q.precision = pm.group(1).upper() if pm else None
+    if not q.unit and q.has_magnitude and not chinese:
+        q.unit = "count"
+    q.end = pos
+    return q
+
+
+def _qualifier(text: str, q: Quantity, clause_start: int) -> str:
+    if q.qualifier != "exact":
+        return q.qualifier
+    before = text[max(clause_start, q.start - 8):q.start]
+    after = text[q.end:q.end + 8]
+    if _AT_LEAST_BEFORE.search(before) or _AT_LEAST_AFTER.match(after):
+        return "at_least"
+    if _AT_MOST_BEFORE.search(before) or _AT_MOST_AFTER.match(after):
+        return "at_most"
+    if _APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after):
+        return "approx"
+    return "exact"
+
+
+def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: list[tuple[int, int]]) -> bool:
+    s, e = m.start("num"), m.end("num")
+    if any(a <= s < b for a, b in taken):  # part of an entity name: H200, CloudMatrix 384, 标普500
+        return True
+    before = text[max(0, s - 3):s]
+    if s > 0 and re.match(r"[A-Za-z\-_/.]", text[s - 1]) and not m.group("cur"):
+        if not (text[s - 1] == "." and s > 1 and text[s - 2].isspace()):
+            return True  # glued to a name: Trainium3, GPT-4, 轰-6K
+    if e < len(text) and re.match(r"[A-Za-z]", text[e]) and q.unit is None:
+        return True
+    if _SKIP_BEFORE.search(before):
+        return True
+    if q.unit is None and _TIME_AFTER.match(text[q.end:q.end + 6]):
+        return True
+    if q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8]):
+        return True
+    if q.unit is None and re.fullmatch(r"(19|20)\d{2}", m.group("num")):
+        return True  # a year
+    if q.chinese and q.unit is None:
+        return True  # 十五五, 一起: a Chinese numeral needs a unit to be a quantity
+    if q.chinese and q.unit == "count" and q.value == 1:
+        return True  # 一家公司, 一位分析师: an article, not a count
+    if s == sent_start or text[sent_start:s].strip() == "":
+        if _LIST_MARK.match(text, s):
+            return True
+    if q.unit is None and not q.has_magnitude:
+        return True  # a bare number says nothing we can normalise
+    return False
+
+
+def _clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
+    cs = start
+    for m in _CLAUSE.finditer(text, start, pos):
+        cs = m.end()
+    m = _CLAUSE.search(text, pos, end)
+    return cs, (m.start() if m else end)
+
+
+def _sign(text: str, q: Quantity, cs: int) -> int:
+    """-1 when a falling word governs the number in its clause, else +1."""
+    window = text[cs:q.start]
+    last_neg = max((m.end() for m in _NEG.finditer(window)), default=-1)
+    last_pos = max((m.end() for m in _POS.finditer(window)), default=-1)
+    if last_neg <= last_pos:
+        return 1
+    between = window[last_neg:]
+    if _LEVEL_MARK.search(between) or re.search(r"(至|到|报|为|to|at)\s*\S*\s*$", between, re.I):
+        return 1  # 下调至80美元: a level, not a fall
+    if len(between) > 25:
+        return 1
+    return -1
+
+
+SIGNED_METRICS = {"stock_change", "market_cap_change", "revenue_change", "eps_change", "headcount_change",
+                  "index_change", "price_change", "yield_change", "profit_change", "throughput_gain",
+                  "imports", "exports", "gdp_growth", "other", "count", "job_openings", "production",
+                  "demand", "inflation", "revenue_growth", "cost_reduction"}
+
+
+def _metric(unit: str, clause: str, sentence: str) -> str:
+    for text in (clause, sentence):
+        t = text.lower()
+        for r in metric_rules():
+            if r["units"] and unit not in r["units"]:
+                continue
+            if r["rx"].search(t):
+                return r["metric"]
+    return "other"
+
+
+def _is_levelish(text: str, q: Quantity, cs: int) -> bool:
+    return bool(_LEVEL_MARK.search(text[max(cs, q.start - 4):q.start]))
+
+
+def _subject(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
+             carry: str | None) -> str | None:
+    """Closest governing entity: in the clause before the number, then the sentence, then after."""
+    def ok(m):
+        return m["type"] not in ("person",) and m["id"] not in _SOURCE_LIKE
+
+    before_clause = [m for m in mentions if cs <= m["start"] and m["end"] <= q.start and ok(m)]
+    if before_clause:
+        # 「X的Y」: the possessor governs when the nearest mention is a product/metric noun of it.
+        return before_clause[-1]["id"]
+    before_sent = [m for m in mentions if ss <= m["start"] and m["end"] <= cs and ok(m)]
+    if carry:
+        return carry
+    if before_sent:
+        return before_sent[-1]["id"]
+    after = [m for m in mentions if q.end <= m["start"] and m["end"] <= ce and ok(m)]
+    if after:
+        return after[0]["id"]
+    loose = [m for m in mentions if ss <= m["start"] and m["end"] <= se]
+    return loose[-1]["id"] if loose else None
+
+
+# Analysts, publishers and data sources report numbers about others; they are subjects only
+# when nothing else is named.
+_SOURCE_LIKE = {"evercore_isi", "sp_global", "cfr", "morgan_stanley", "reuters", "bloombergnef", "hsbc",
+                "xinhua", "financial_times", "wall_street_journal", "politico", "hpcwire", "acea", "jpmorgan",
+                "goldman_sachs", "bernstein", "ubs", "citi", "bofa", "trendforce", "idc", "gartner",
+                "counterpoint", "descartes_systems_group", "bloomberg"}
+
+
+def _period(periods: list[Period], q: Quantity, cs: int, ce: int, ss: int, se: int) -> str | None:
+    inside = [p for p in periods if not (p.start <= q.start < p.end)]
+    clause = [p for p in inside if cs <= p.start < ce]
+    pool = clause or [p for p in inside if ss <= p.start < se]
+    if not pool:
+        return None
+    return min(pool, key=lambda p: abs(p.start - q.start))
+
+
+def default_yuan(lang: str | None, locale: str | None) -> str:
+    """A bare 元: TWD in a Taiwan source, HKD in Hong Kong, CNY elsewhere; by script if unknown."""
+    if locale in ("TW", "HK"):
+        return "TWD" if locale == "TW" else "HKD"
+    if locale == "CN":
+        return "CNY"
+    return "TWD" if lang == "zh-Hant" else "CNY"
+
+
+def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict],
+                published: date | None = None, lang: str | None = None, locale: str | None = None) -> list[dict]:
+    """Claims in folded `text`. `mentions`: [{start, end, id, type}], sorted by start."""
+    yuan = default_yuan(lang, locale)
+    taken = [(m["start"], m["end"]) for m in mentions]
+    periods = find_periods(text, published)
+    out: list[dict] = []
+    for ss, se in sentences:
+        sent = text[ss:se]
+        quantities: list[Quantity] = []
+        pos = ss
+        for m in _NUM_START.finditer(text, ss, se):
+            if m.start() < pos:
+                continue
+            q = _read_quantity(text, m, yuan)
+            if q is None:
+                continue
+            if q.unit in ("CNY", "TWD", "HKD") and not m.group("cur"):
+                yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
+            if any(p.start <= m.start("num") < p.end for p in periods):
+                continue  # 2027年, 12月18日: time, not quantity
+            cs, _ = _clause_bounds(text, ss, se, q.start)
+            if q.unit is None and not q.chinese:
+                _try_range(text, q, m, yuan, cs)
+            if _is_not_claim(text, m, q, ss, taken):
+                continue
+            q.qualifier = _qualifier(text, q, cs)
+            if q.low is None:
+                _try_range(text, q, m, yuan, cs)
+            quantities.append(q)
+            pos = q.end
+        _link_changes(text, quantities, ss, se)
+        carry = None
+        for q in quantities:
+            if q.consumed:
+                continue
+            cs, ce = _clause_bounds(text, ss, se, q.start)
+            clause = text[cs:ce]
+            metric = _metric(q.unit, clause, sent)
+            value = q.value
+            if metric in SIGNED_METRICS and q.previous_value is None and _sign(text, q, cs) < 0 and value > 0:
+                value = -value
+                if q.low is not None:
+                    q.low, q.high = -q.high, -q.low
+                    value = q.low
+            subject = _subject(q, cs, ce, ss, se, mentions, carry)
+            per = _period(periods, q, cs, ce, ss, se)
+            out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
+                        "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
+                        "precision": q.precision, "metric": metric, "subject": subject,
+                        "period": per.value if per else None, "sentence_start": ss, "sentence_end": se})
+    return out
+
+
+def _try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
+    """4000至6000人, 10%至12%, 3–4GB, between 10 and 12 percent: one claim with low and high."""
+    rm = _RANGE.match(text, q.end)
+    if not rm:
+        return
+    conn = rm.group(1).lower()
+    before = text[max(cs, q.start - 10):q.start]
+    if _FROM.search(before) or re.search(r"(从|由|from)\S{0,6}$", before, re.I):
+        return  # from A to B is a change, linked later
+    if conn == "and" and not re.search(r"between\s*$", before, re.I):
+        return
+    m2 = _NUM_START.match(text, rm.end())
+    if not m2 or m2.group("cur") and q.unit and q.unit not in MONEY:
+        return
+    q2 = _read_quantity(text, m2, yuan)
+    if q2 is None or q2.unit is None or (q.unit and q.unit != q2.unit):
+        return
+    if q.unit is None:
+        # the first number borrows the second's magnitude and unit factor: 3–4GB, 4000至6000人
+        raw = _number_value(m2.group("num"))
+        q.value = q.value * (q2.value / raw if raw else 1.0)
+    if not (0 <= q.value <= q2.value <= 10 * q.value) and not (q.value < 0 or q2.value < 0):
+        return  # 增加1.2万个至767.0万个 is a change and a level, not a range
+    q.low, q.high, q.unit, q.end = q.value, q2.value, q2.unit, q2.end
+    q.precision = q.precision or q2.precision
+    if q2.qualifier != "exact" and q.qualifier == "exact":
+        q.qualifier = q2.qualifier
+
+
+def _link_changes(text: str, qs: list[Quantity], ss: int, se: int) -> None:
+    """从68美元上调至80美元 / from $68 to $80: one claim, 80 with previous_value 68."""
+    for i, a in enumerate(qs):
+        if not _FROM.search(text[max(ss, a.start - 4):a.start]):
+            continue
+        for b in qs[i + 1:i + 3]:
+            gap = text[a.end:b.start]
+            if b.unit == a.unit and len(gap) <= 16 and re.search(r"(至|到|to)\s*$", gap, re.I):
+                b.previous_value = a.value
+                a.consumed = True
+                break

@@ -1,0 +1,141 @@
+"""The `daily_ingest` Prefect flow: fetch -> parse -> dedup -> load -> extract -> evaluate -> alert.
+
+Each task wraps one plain function from flows/ingest, extractors, warehouse or flows/thesis.
+Work is batched per source and per chunk of articles, never per article: a Prefect task run
+costs milliseconds, a flow run about a second.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+from flows.prefect_env import configure
+
+configure()
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+
+from flows.config import Settings, load_settings  # noqa: E402
+from flows.ingest.sources import SourceResult, fetch_source  # noqa: E402
+from flows.progress import report  # noqa: E402
+from warehouse import load  # noqa: E402
+from warehouse.db import RunLock  # noqa: E402
+
+
+@task(name="fetch-source", cache_policy=NO_CACHE)
+def fetch_source_task(source, settings: Settings, as_of: date | None) -> SourceResult:
+    etag, last_modified = (None, None) if as_of else load.source_state(settings.db_path, source.name)
+    return fetch_source(source, settings, etag, last_modified, as_of=as_of)
+
+
+@task(name="load-source", cache_policy=NO_CACHE)
+def load_source_task(settings: Settings, run_id: str, result: SourceResult) -> dict:
+    if result.status == "failed":
+        load.record_failure(settings.db_path, run_id, result.source, result.started_at, result.error,
+                            result.http_status, result.url)
+        return {"new": 0, "duplicates": 0}
+    return load.load_fetch(settings.db_path, run_id, result.source, result.fetch_row(), result.articles)
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract_batch_task(batch: list[dict], model: str | None, entity_files: list[str]) -> list[dict]:
+    from extractors.pipeline import get_extractor
+    return get_extractor(model, tuple(entity_files)).extract_records(batch)
+
+
+@task(name="load-extractions", cache_policy=NO_CACHE)
+def load_extractions_task(settings: Settings, version: str, results: list[dict]) -> dict:
+    return load.load_extractions(settings.db_path, version, results)
+
+
+def extract_pending(settings: Settings, limit: int | None = None) -> int:
+    """Extract every article not yet extracted at the current version; returns claims written."""
+    from extractors.pipeline import EXTRACTOR_VERSION, get_extractor, metric_vocabulary
+    entity_files = [str(settings.resolve(p)) for p in settings.extract.entities]
+    ex = get_extractor(settings.extract.model, tuple(entity_files))
+    load.sync_reference(settings.db_path, ex.entities, metric_vocabulary())
+    pending = load.articles_to_extract(settings.db_path, EXTRACTOR_VERSION, limit)
+    size = max(1, settings.extract.batch_size)
+    batches = [pending[i:i + size] for i in range(0, len(pending), size)]
+    report("extract-start", articles=len(pending), batches=len(batches))
+    claims = 0
+    if settings.extract.workers or settings.extract.dask_address:
+        from flows.scaleout import extract_on_dask
+        results_iter = extract_on_dask(batches, settings, entity_files)
+    else:
+        results_iter = (extract_batch_task(b, settings.extract.model, entity_files) for b in batches)
+    for results in results_iter:
+        claims += load_extractions_task(settings, EXTRACTOR_VERSION, results)["claims"]
+        report("extract-batch", articles=len(results))
+    return claims
+
+
+@task(name="evaluate-theses", cache_policy=NO_CACHE)
+def evaluate_task(settings: Settings, run_id: str, as_of: date | None) -> list[dict]:
+    from flows.thesis.evaluate import evaluate_and_record
+    return evaluate_and_record(settings, run_id, as_of)
+
+
+@task(name="deliver-alerts", cache_policy=NO_CACHE)
+def deliver_task(settings: Settings) -> dict:
+    from flows.thesis.alerts import deliver_pending
+    return deliver_pending(settings)
+
+
+@flow(name="daily_ingest", log_prints=True)
+def daily_ingest(config: str | None = None, db: str | None = None, as_of: date | None = None,
+                 evaluate: bool = True, settings: Settings | None = None) -> dict:
+    """Ingest every configured source once, extract claims, evaluate theses, send alerts.
+
+    Deployments pass `config`/`db`; the CLI passes the `settings` it already built.
+    """
+    settings = settings or load_settings(config, db)
+    return run_pipeline(settings, as_of=as_of, evaluate=evaluate)
+
+
+@flow(name="reextract")
+def reextract_flow(settings: Settings) -> dict:
+    """Rebuild every article's mentions and claims with the current extractor."""
+    with RunLock(settings.db_path):
+        load.clear_extractions(settings.db_path)
+        claims = extract_pending(settings)
+    return {"claims": claims}
+
+
+def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool = True) -> dict:
+    """The flow's body, callable inside any flow (daily_ingest, backfill)."""
+    logger = get_run_logger()
+    run_id = f"{(as_of.isoformat() + '-') if as_of else ''}{uuid.uuid4().hex[:12]}"
+    db_path = settings.db_path
+    with RunLock(db_path):
+        from prefect.runtime import flow_run
+        load.start_run(db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
+        report("fetch-start", sources=[s.name for s in settings.sources])
+        futures = [fetch_source_task.submit(s, settings, as_of) for s in settings.sources]
+        per_source = []
+        status = "failed"
+        try:
+            for fut in as_completed(futures):
+                result = fut.result()
+                counts = load_source_task(settings, run_id, result)
+                row = {"source": result.source["name"], "status": result.status, "fetched": len(result.articles),
+                       "new": counts["new"], "duplicates": counts["duplicates"], "error": result.error}
+                per_source.append(row)
+                report("fetch-done", **row)
+            claims = extract_pending(settings)
+            statuses, alerts = [], {}
+            if evaluate:
+                statuses = evaluate_task(settings, run_id, as_of)
+                alerts = deliver_task(settings)
+            status = "completed"
+        finally:
+            summary = load.finish_run(db_path, run_id, status)
+    order = {s.name: i for i, s in enumerate(settings.sources)}
+    per_source.sort(key=lambda r: order.get(r["source"], 0))
+    logger.info("run %s: %s new articles, %s duplicates, %s failed sources, %s claims",
+                run_id, summary["new_articles"], summary["duplicates"], summary["failed"], claims)
+    return {"run_id": run_id, "sources": per_source, "claims": claims, "statuses": statuses,
+            "alerts": alerts, "db": str(db_path)}
