@@ -7,6 +7,7 @@ caller. Offsets index the original text unchanged.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,16 +20,17 @@ from extractors.periods import Period, find_periods
 from extractors.units import Unit, match_unit
 
 DATA = Path(__file__).parent / "data"
+log = logging.getLogger(__name__)
 MONEY = {"USD", "CNY", "TWD", "HKD", "EUR", "JPY", "GBP", "CAD", "KRW", "AUD", "CHF"}
 
 _CUR_PREFIX = {"us$": "USD", "nt$": "TWD", "hk$": "HKD", "a$": "AUD", "c$": "CAD", "$": "USD", "€": "EUR",
                "£": "GBP", "¥": "CNY", "￥": "CNY", "rmb": "CNY", "usd": "USD", "eur": "EUR"}
 _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
              "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-             "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12}
+             "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5}
 _NUM_START = re.compile(
     r"(?P<cur>US\$|NT\$|HK\$|A\$|C\$|\$|€|£|¥|￥)?\s?"
-    rf"(?P<pct>百分之)?(?P<num>{ARABIC}|[{CN_NUM_CHARS}]+|\b(?:{'|'.join(_EN_WORDS)})\b)", re.I)
+    rf"(?P<pct>百分之)?(?P<num>{ARABIC}|一半|[零〇一二两三四五六七八九十百千][{CN_NUM_CHARS}]*|\b(?:{'|'.join(_EN_WORDS)})\b)", re.I)
 _ZH_MAG = re.compile("|".join(sorted(ZH_MAGNITUDES, key=len, reverse=True)))
 _EN_MAG = re.compile(r"\s?(thousand|million|billion|trillion|mln|mn|bn|tn)\b|(k|m|b|t)(?![a-z])", re.I)
 _OPEN = re.compile(r"多|余|几")
@@ -51,7 +53,15 @@ _LEVEL_MARK = re.compile(r"(至|到|报|为|收报|收于|达到|达|to|at)\s*$"
 _FROM = re.compile(r"(从|由|from)\s*$", re.I)
 _CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
 _TIME_AFTER = re.compile(r"^\s*(年|月|日|号|季度|财年|财季|周年|年代|世纪|点\d|时\d|:\d|GMT|ET\b|UTC|BST|EST|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
-_DURATION_AFTER = re.compile(r"^\s*(天|周|个月|年内|年间|年来|小时|分钟|days?|weeks?|months?|years?|hours?|minutes?)", re.I)
+_DURATION_AFTER = re.compile(r"^\s*(多|余|几)?\s*(天|周|个月|个星期|个小时|个交易日|个工作日|年内|年间|年来|小时|分钟|位数|days?|weeks?|months?|years?|hours?|minutes?|-day|-week|-month|-year)", re.I)
+_PER_BEFORE = {"每桶": "USD/barrel", "每盎司": "USD/oz", "每吨": "USD/ton", "每蒲式耳": "USD/bushel"}
+_PER_AFTER = re.compile(r"^\s*(?:/|per|an?|一)\s*(桶|盎司|吨|蒲式耳|barrel|ounce|oz|ton|tonne|bushel)\b", re.I)
+_PER_UNIT = {"桶": "USD/barrel", "barrel": "USD/barrel", "盎司": "USD/oz", "ounce": "USD/oz", "oz": "USD/oz",
+             "吨": "USD/ton", "ton": "USD/ton", "tonne": "USD/ton", "蒲式耳": "USD/bushel", "bushel": "USD/bushel"}
+_FALL_NOUN = re.compile(r"(跌幅|降幅|减幅|跌去|下降幅度)")
+_LEVEL_AFTER_WORDS = re.compile(r"(报|收报|收于|至|to|at|closed at|ended at|settled at)\s*$", re.I)
+_PARAM_CONTEXT = re.compile(r"参数|参\b|总参|parameters?|params|激活|activated|active", re.I)
+_HALF = re.compile(r"(一半|half|减半|五成)")
 _SKIP_BEFORE = re.compile(r"(第|No\.\s?|#|第\s)$", re.I)
 _LIST_MARK = re.compile(r"^\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）、.](?!\d)")
 
@@ -107,11 +117,14 @@ def _number_value(s: str) -> float | None:
 def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     """Extend a number match rightwards over magnitude, open-ended marker and unit."""
     num = m.group("num")
+    if num.lower() in ("一半", "half"):
+        return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
     value = _number_value(num)
     if value is None:
         return None
     chinese = num[0] in CN_NUM_CHARS
-    q = Quantity(start=m.start(), end=m.end(), value=value, unit=None, chinese=chinese)
+    start = m.start("cur") if m.group("cur") else m.start("pct") if m.group("pct") else m.start("num")
+    q = Quantity(start=start, end=m.end(), value=value, unit=None, chinese=chinese)
     if chinese and re.fullmatch(r"[一二两三四五六七八九十百千万亿兆零〇]+", num):
         # A Chinese numeral swallowed its magnitude: 两百万 parses whole, 三百亿 too.
         q.has_magnitude = any(c in num for c in "百千万亿兆")
@@ -187,8 +200,8 @@ def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: l
         return True
     if q.unit is None and _TIME_AFTER.match(text[q.end:q.end + 6]):
         return True
-    if q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8]):
-        return True
+    if _DURATION_AFTER.match(text[e:e + 8]) or (q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8])):
+        return True  # 21个月, 43天, 两位数: time spans and digit counts, not quantities
     if q.unit is None and re.fullmatch(r"(19|20)\d{2}", m.group("num")):
         return True  # a year
     if q.chinese and q.unit is None:
@@ -212,20 +225,24 @@ def _clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]
 
 
 def _sign(text: str, q: Quantity, cs: int) -> int:
-    """-1 when a falling word governs the number in its clause, else +1."""
+    """-1 when a falling word governs the number in its clause, +1 for a rising word, 0 for none."""
     window = text[cs:q.start]
+    if _FALL_NOUN.search(window[-12:]):
+        return -1  # 跌幅0.38%, 降幅续缩至2.0%: the size of a fall
     last_neg = max((m.end() for m in _NEG.finditer(window)), default=-1)
     last_pos = max((m.end() for m in _POS.finditer(window)), default=-1)
-    if last_neg <= last_pos:
-        return 1
-    between = window[last_neg:]
-    if _LEVEL_MARK.search(between) or re.search(r"(至|到|报|为|to|at)\s*\S*\s*$", between, re.I):
-        return 1  # 下调至80美元: a level, not a fall
-    if len(between) > 25:
-        return 1
-    return -1
+    last = max(last_neg, last_pos)
+    if last < 0:
+        return 0
+    between = window[last:]
+    if _LEVEL_MARK.search(between) or re.search(r"(至|到|报|为|to|at)\s*\S*\s*$", between, re.I) or len(between) > 25:
+        return 0  # 下调至80美元, fell to $58.25: a level, not a move
+    return -1 if last_neg > last_pos else 1
 
 
+LEVEL_TO_CHANGE = {"index_level": "index_change", "price": "price_change", "market_cap": "market_cap_change",
+                   "revenue": "revenue_change", "headcount": "headcount_change", "yield": "yield_change",
+                   "profit": "profit_change"}
 SIGNED_METRICS = {"stock_change", "market_cap_change", "revenue_change", "eps_change", "headcount_change",
                   "index_change", "price_change", "yield_change", "profit_change", "throughput_gain",
                   "imports", "exports", "gdp_growth", "other", "count", "job_openings", "production",
@@ -247,34 +264,33 @@ def _is_levelish(text: str, q: Quantity, cs: int) -> bool:
     return bool(_LEVEL_MARK.search(text[max(cs, q.start - 4):q.start]))
 
 
+_TIER1 = {"company", "product", "model", "country", "index", "commodity"}
+_TIER2 = {"organisation", "agency"}
+
+
+def _eligible(m: dict, tiers: set[str]) -> bool:
+    return m["type"] in tiers and not m.get("role")
+
+
 def _subject(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
              carry: str | None) -> str | None:
-    """Closest governing entity: in the clause before the number, then the sentence, then after."""
-    def ok(m):
-        return m["type"] not in ("person",) and m["id"] not in _SOURCE_LIKE
+    """The entity a number is about.
 
-    before_clause = [m for m in mentions if cs <= m["start"] and m["end"] <= q.start and ok(m)]
-    if before_clause:
-        # 「X的Y」: the possessor governs when the nearest mention is a product/metric noun of it.
-        return before_clause[-1]["id"]
-    before_sent = [m for m in mentions if ss <= m["start"] and m["end"] <= cs and ok(m)]
-    if carry:
-        return carry
-    if before_sent:
-        return before_sent[-1]["id"]
-    after = [m for m in mentions if q.end <= m["start"] and m["end"] <= ce and ok(m)]
-    if after:
-        return after[0]["id"]
-    loose = [m for m in mentions if ss <= m["start"] and m["end"] <= se]
-    return loose[-1]["id"] if loose else None
+    News sentences put what they are about first: 「X的Y為Z」, "X's Y of Z", and in
+    「A分析師將X的目標價從…上調至…」 the analyst firm and analyst are sources, not subjects.
+    So: the first company/product/model/country/index/commodity of the number's clause, else
+    of the sentence before it, else the article's running subject, else one right after the
+    number, else an organisation or agency. People, technologies, data sources and indicators
+    (CPI) never govern while something else is named.
+    """
+    def first(lo: int, hi: int, tiers: set[str]) -> str | None:
+        for m in mentions:
+            if lo <= m["start"] and m["end"] <= hi and _eligible(m, tiers):
+                return m["id"]
+        return None
 
-
-# Analysts, publishers and data sources report numbers about others; they are subjects only
-# when nothing else is named.
-_SOURCE_LIKE = {"evercore_isi", "sp_global", "cfr", "morgan_stanley", "reuters", "bloombergnef", "hsbc",
-                "xinhua", "financial_times", "wall_street_journal", "politico", "hpcwire", "acea", "jpmorgan",
-                "goldman_sachs", "bernstein", "ubs", "citi", "bofa", "trendforce", "idc", "gartner",
-                "counterpoint", "descartes_systems_group", "bloomberg"}
+    return (first(cs, q.start, _TIER1) or first(ss, q.start, _TIER1) or carry
+            or first(q.end, ce, _TIER1) or first(ss, se, _TIER2))
 
 
 def _period(periods: list[Period], q: Quantity, cs: int, ce: int, ss: int, se: int) -> str | None:
@@ -302,51 +318,110 @@ def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict
     taken = [(m["start"], m["end"]) for m in mentions]
     periods = find_periods(text, published)
     out: list[dict] = []
+    carry: str | None = None  # the article's running subject: "the company", "its"
     for ss, se in sentences:
-        sent = text[ss:se]
-        quantities: list[Quantity] = []
-        pos = ss
-        for m in _NUM_START.finditer(text, ss, se):
-            if m.start() < pos:
-                continue
-            q = _read_quantity(text, m, yuan)
-            if q is None:
-                continue
-            if q.unit in ("CNY", "TWD", "HKD") and not m.group("cur"):
-                yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
-            if any(p.start <= m.start("num") < p.end for p in periods):
-                continue  # 2027年, 12月18日: time, not quantity
-            cs, _ = _clause_bounds(text, ss, se, q.start)
-            if q.unit is None and not q.chinese:
-                _try_range(text, q, m, yuan, cs)
-            if _is_not_claim(text, m, q, ss, taken):
-                continue
-            q.qualifier = _qualifier(text, q, cs)
-            if q.low is None:
-                _try_range(text, q, m, yuan, cs)
-            quantities.append(q)
-            pos = q.end
-        _link_changes(text, quantities, ss, se)
-        carry = None
-        for q in quantities:
-            if q.consumed:
-                continue
-            cs, ce = _clause_bounds(text, ss, se, q.start)
-            clause = text[cs:ce]
-            metric = _metric(q.unit, clause, sent)
-            value = q.value
-            if metric in SIGNED_METRICS and q.previous_value is None and _sign(text, q, cs) < 0 and value > 0:
-                value = -value
-                if q.low is not None:
-                    q.low, q.high = -q.high, -q.low
-                    value = q.low
-            subject = _subject(q, cs, ce, ss, se, mentions, carry)
-            per = _period(periods, q, cs, ce, ss, se)
-            out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
-                        "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
-                        "precision": q.precision, "metric": metric, "subject": subject,
-                        "period": per.value if per else None, "sentence_start": ss, "sentence_end": se})
+        try:
+            claims = _sentence_claims(text, ss, se, mentions, taken, periods, yuan, carry)
+        except Exception:  # an unreadable sentence yields nothing; the rest of the text still counts
+            log.debug("claims: skipped sentence at %d", ss, exc_info=True)
+            continue
+        out += claims
+        subjects = [c["subject"] for c in claims if c["subject"]]
+        named = [m["id"] for m in mentions if ss <= m["start"] < se and _eligible(m, _TIER1)]
+        carry = subjects[-1] if subjects else (named[0] if named else carry)
+        if claims and claims[-1]["unit"] in ("CNY", "TWD", "HKD"):
+            yuan = claims[-1]["unit"]
     return out
+
+
+def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: list, periods: list[Period],
+                     yuan: str, carry: str | None) -> list[dict]:
+    out: list[dict] = []
+    sent = text[ss:se]
+    has_index = any(ss <= mm["start"] < se and mm["type"] == "index" for mm in mentions)
+    quantities: list[Quantity] = []
+    pos = ss
+    for m in _NUM_START.finditer(text, ss, se):
+        if m.start() < pos:
+            continue
+        q = _read_quantity(text, m, yuan)
+        if q is None:
+            continue
+        if q.unit in ("CNY", "TWD", "HKD") and not m.group("cur"):
+            yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
+        if any(p.start <= m.start("num") < p.end for p in periods):
+            continue  # 2027年, 12月18日: time, not quantity
+        cs, _ = _clause_bounds(text, ss, se, q.start)
+        if q.unit is None and not q.chinese:
+            _try_range(text, q, m, yuan, cs)
+        if q.unit is None and not q.chinese:
+            _bare_unit(text, q, m, cs, has_index)
+        if _is_not_claim(text, m, q, ss, taken):
+            continue
+        q.qualifier = _qualifier(text, q, cs)
+        if q.low is None:
+            _try_range(text, q, m, yuan, cs)
+        quantities.append(q)
+        pos = q.end
+    _refine_units(text, quantities, ss, se)
+    _link_changes(text, quantities, ss, se)
+    for q in quantities:
+        if q.consumed:
+            continue
+        cs, ce = _clause_bounds(text, ss, se, q.start)
+        clause = text[cs:ce]
+        metric = _metric(q.unit, clause, sent)
+        value = q.value
+        sign = _sign(text, q, cs) if q.previous_value is None else 0
+        if sign and metric in LEVEL_TO_CHANGE and q.unit not in ("USD/barrel", "USD/oz", "USD/ton"):
+            metric = LEVEL_TO_CHANGE[metric]  # 下跌179.03点 is a move of the index, not its level
+        if sign < 0 and value > 0 and (metric in SIGNED_METRICS or metric in LEVEL_TO_CHANGE.values()):
+            value = -value
+            if q.low is not None:
+                q.low, q.high = -q.high, -q.low
+                value = q.low
+        subject = _subject(q, cs, ce, ss, se, mentions, carry)
+        per = _period(periods, q, cs, ce, ss, se)
+        out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
+                    "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
+                    "precision": q.precision, "metric": metric, "subject": subject,
+                    "period": per.value if per else None, "sentence_start": ss, "sentence_end": se})
+    return out
+
+
+def _bare_unit(text: str, q: Quantity, m: re.Match, cs: int, has_index: bool) -> None:
+    """A number without a unit is still a quantity when written with separators (12,000) or
+    as an index level after 收报/报/至/closed at in a sentence naming an index."""
+    num = m.group("num")
+    if re.fullmatch(r"(19|20)\d{2}", num):
+        return
+    if has_index and _LEVEL_AFTER_WORDS.search(text[max(cs, q.start - 10):q.start]):
+        q.unit = "points"
+    elif "," in num and re.fullmatch(r"\d{1,3}(,\d{3})+", num):
+        q.unit = "count"
+
+
+def _refine_units(text: str, qs: list[Quantity], ss: int, se: int) -> None:
+    """Units that depend on the words around the number or on the rest of the sentence."""
+    sent = text[ss:se]
+    per_day = re.search(r"桶/日|桶/天|每日|日均|/日|per day|a day|b/d|bpd", sent, re.I)
+    params = _PARAM_CONTEXT.search(sent)
+    for q in qs:
+        if q.unit in MONEY:
+            before = text[max(ss, q.start - 4):q.start]
+            for word, unit in _PER_BEFORE.items():
+                if before.endswith(word):
+                    q.unit, q.start = unit, q.start - len(word)
+                    break
+            else:
+                if (pm := _PER_AFTER.match(text[q.end:q.end + 12])) and q.unit == "USD":
+                    q.unit, q.end = _PER_UNIT[pm.group(1).lower()], q.end + pm.end()
+        elif q.unit == "barrels" and per_day:
+            q.unit = "barrels/day"
+            if text[max(ss, q.start - 2):q.start] == "每日":
+                q.start -= 2
+        elif q.unit == "count" and q.has_magnitude and params and not q.chinese:
+            q.unit = "params"  # 671B, 37B in a sentence about parameters
 
 
 def _try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
@@ -381,7 +456,7 @@ def _try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
 def _link_changes(text: str, qs: list[Quantity], ss: int, se: int) -> None:
     """从68美元上调至80美元 / from $68 to $80: one claim, 80 with previous_value 68."""
     for i, a in enumerate(qs):
-        if not _FROM.search(text[max(ss, a.start - 4):a.start]):
+        if not _FROM.search(text[max(ss, a.start - 6):a.start]):
             continue
         for b in qs[i + 1:i + 3]:
             gap = text[a.end:b.start]

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import yaml
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractors.fold import to_simplified
@@ -26,6 +28,9 @@ class Entity(BaseModel):
     ticker: str | None = None
     parent: str | None = None
     aliases: list[str] = []
+    # source: reports numbers about others (analysts, agencies, media); indicator: CPI, PMI.
+    # Neither is the subject of a claim when something else is named.
+    role: Literal["source", "indicator"] | None = None
 
 
 def _load_file(path: Path) -> list[Entity]:
@@ -59,12 +64,19 @@ def load_entities(extra: tuple[str, ...] = ()) -> list[Entity]:
     return list(merged.values())
 
 
-def alias_patterns(entities: list[Entity]) -> list[tuple[str, str]]:
-    """(folded alias, entity id) pairs; the name and ticker count as aliases too."""
-    out: dict[str, str] = {}
+def case_sensitive(alias: str) -> bool:
+    """Short all-capital names (ON, HP, GM, TPU) must match exactly: 'on' is a word."""
+    return alias.isascii() and alias.isupper() and len(alias.replace(" ", "")) <= 4
+
+
+def alias_patterns(entities: list[Entity]) -> list[tuple[str, str, bool]]:
+    """(folded alias, entity id, case-sensitive) triples; the name and ticker count as aliases."""
+    out: dict[tuple[str, bool], str] = {}
     for ent in entities:
-        for a in [ent.name, *( [ent.ticker] if ent.ticker else []), *ent.aliases]:
+        for a in [ent.name, *([ent.ticker] if ent.ticker else []), *ent.aliases]:
             a = to_simplified(str(a).strip())
-            if len(a) >= 2 or re.match(r"[\u4e00-\u9fff]", a):
-                out.setdefault(a.lower() if a.isascii() else a, ent.id)
-    return list(out.items())
+            if not (len(a) >= 2 or re.match(r"[\u4e00-\u9fff]", a)):
+                continue
+            exact = case_sensitive(a)
+            out.setdefault((a if exact or not a.isascii() else a.lower(), exact), ent.id)
+    return [(a, eid, exact) for (a, exact), eid in out.items()]

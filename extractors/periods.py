@@ -56,6 +56,15 @@ def _en_quarter(m, pub):
     return f"{y}Q{q}"
 
 
+@_p(r"(?<!\d)(?:第\s*)?([一二三四1-4])\s*(?:季度|季)(?!\d)")
+def _zh_quarter_no_year(m, pub):
+    if not pub:
+        return None
+    q = _CN_Q[m[1]]
+    year = pub.year if (q - 1) * 3 + 1 <= pub.month else pub.year - 1
+    return f"{year}Q{q}"
+
+
 @_p(r"(\d{4})\s*年?\s*(上|下)半年")
 def _zh_half(m, pub):
     return f"{m[1]}H{1 if m[2] == '上' else 2}"
@@ -93,7 +102,7 @@ def _fiscal(m, pub):
     return m[1] or m[2]
 
 
-@_p(r"(?<![\d.])((?:19|20)\d{2})(?:\s*年|(?![\d.%]))")
+@_p(r"(?<![\d.,])((?:19|20)\d{2})(?:\s*年|(?![\d.,%万亿兆千百多余个颗辆人名家位台桶吨点倍]))")
 def _year(m, pub):
     return m[1]
 

@@ -7,6 +7,7 @@ A user with a trained spaCy pipeline sets `extract.model`; our components are ad
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import extractors.components.sentences  # noqa: F401  (registers tw_sentences)
 from extractors.claims import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 from extractors.fold import detect_lang, to_simplified
 
+logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
 EXTRACTOR_VERSION = "2026.11.28-1"
 HERE = Path(__file__).parent
 _WIDTH = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}

@@ -22,20 +22,32 @@ if not Doc.has_extension("meta"):
 
 @Language.factory("tw_claims")
 def make_claims(nlp: Language, name: str) -> "ClaimFinder":
-    return ClaimFinder()
+    return ClaimFinder(nlp)
 
 
 class ClaimFinder:
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self._roles: dict[str, str] | None = None
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Entity roles (source, indicator) from the pipeline's gazetteer component."""
+        if self._roles is None:
+            ents = self.nlp.get_pipe("tw_entities").entities if "tw_entities" in self.nlp.pipe_names else []
+            self._roles = {e.id: e.role for e in ents if e.role}
+        return self._roles
+
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.meta or {}
-        mentions = [{"start": e.start_char, "end": e.end_char, "id": e.ent_id_ or e.kb_id_, "type": e.label_.lower()}
-                     for e in doc.ents if (e.ent_id_ or e.kb_id_)]
-        claims = []
-        for sent in doc.sents:
-            try:
-                claims += find_claims(doc.text, [(sent.start_char, sent.end_char)], mentions,
-                                      meta.get("published"), meta.get("lang"), meta.get("locale"))
-            except Exception:  # one unreadable sentence must not lose the rest of the document
-                log.debug("claims: skipped a sentence at %d", sent.start_char, exc_info=True)
-        doc._.claims = claims
+        roles = self.roles
+        mentions = [{"start": e.start_char, "end": e.end_char, "id": e.ent_id_, "type": e.label_.lower(),
+                     "role": roles.get(e.ent_id_)} for e in doc.ents if e.ent_id_]
+        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        try:
+            doc._.claims = find_claims(doc.text, sentences, mentions, meta.get("published"),
+                                       meta.get("lang"), meta.get("locale"))
+        except Exception:  # find_claims guards each sentence; this is the last line of defence
+            log.warning("claims: skipped a document", exc_info=True)
+            doc._.claims = []
         return doc

@@ -23,17 +23,18 @@ class EntityMatcher:
         self.entities = load_entities(extra_files)
         self.types = {e.id: e.type for e in self.entities}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        pairs = alias_patterns(self.entities)
-        by_id: dict[str, list] = {}
-        for alias, eid in pairs:
-            by_id.setdefault(eid, []).append(alias)
-        _teach_segmenter(nlp, [a for a, _ in pairs])
-        for eid, aliases in by_id.items():
-            self.matcher.add(eid, list(nlp.tokenizer.pipe(aliases)))
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")  # ON, HP, GM: only in capitals
+        triples = alias_patterns(self.entities)
+        _teach_segmenter(nlp, [a for a, _, _ in triples])
+        groups: dict[tuple[str, bool], list[str]] = {}
+        for alias, eid, exact in triples:
+            groups.setdefault((eid, exact), []).append(alias)
+        for (eid, exact), aliases in groups.items():
+            (self.exact if exact else self.matcher).add(eid, list(nlp.tokenizer.pipe(aliases)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in [*self.matcher(doc), *self.exact(doc)]:
             eid = doc.vocab.strings[match_id]
             spans.append(Span(doc, start, end, label=self.types[eid].upper(), kb_id=eid, span_id=eid))
         doc.ents = filter_spans(spans)  # longest wins: "Evercore ISI" over "Evercore"
@@ -57,5 +58,5 @@ def _teach_segmenter(nlp: Language, aliases: list[str]) -> None:
         if not a.isascii():
             jieba.add_word(a, freq=200000)
         elif len(a) >= 3 and a.isalnum():
-            for form in {a, a.upper(), a.capitalize()}:
+            for form in ({a} if a.isupper() else {a, a.upper(), a.capitalize()}):
                 jieba.add_word(form, freq=200000)

@@ -1,6 +1,6 @@
 """Check the hand-annotated gold set in tests/gold/texts/ for schema and span mistakes.
 
-Run: python tests/gold/validate.py [--verbose]. Exits 1 if any file has an error.
+Run: python tests/gold/validate.py [--verbose] [TEXTS_DIR]. Exits 1 if any file has an error.
 Spans are checked in listing order; every Arabic digit in a text must be covered by a
 claim, an entity or a `non_claims` span, so a forgotten number cannot slip through.
 """
@@ -47,6 +47,15 @@ CLAIM_ALLOWED = CLAIM_REQUIRED | {"qualifier", "low", "high", "previous_value", 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|H[12]|-\d{2}(-\d{2})?)?$")
 ID_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 FILE_RE = re.compile(r"^g\d{3}$")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# Characters OpenCC's s2tw rewrites although Taiwanese news writes them this way (台積電, 市占率, 宣布, 獲准).
+HANT_OK = set("台占布准")
+
+try:  # optional: only used to catch a text written in the wrong script
+    import opencc
+    _CONVERTERS = {"zh-Hans": opencc.OpenCC("t2s"), "zh-Hant": opencc.OpenCC("s2tw")}
+except ImportError:  # pragma: no cover
+    _CONVERTERS = {}
 
 
 def is_number(v) -> bool:
@@ -147,6 +156,20 @@ def digit_gaps(text: str, spans) -> list[str]:
     return gaps
 
 
+def check_script(lang: str, text: str, warnings: list) -> None:
+    """zh-Hans must survive t2s unchanged, zh-Hant s2tw (minus HANT_OK); en has no Han characters."""
+    if lang == "en":
+        if CJK_RE.search(text):
+            warnings.append("an en text contains Han characters")
+        return
+    conv = _CONVERTERS.get(lang)
+    if conv is None:
+        return
+    odd = sorted({a for a, b in zip(text, conv.convert(text)) if a != b and a not in HANT_OK})
+    if odd:
+        warnings.append(f"characters from the other Chinese script in a {lang} text: {''.join(odd)}")
+
+
 def check_file(path: Path, errors: list, warnings: list):
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -181,6 +204,7 @@ def check_file(path: Path, errors: list, warnings: list):
     if not isinstance(text, str) or not text.strip():
         errors.append("text must be a non-empty string")
         return None
+    check_script(doc["lang"], text, warnings)
     entities, claims = doc["entities"] or [], doc["claims"] or []
     non_claims = doc.get("non_claims") or []
     for i, e in enumerate(entities):
@@ -232,9 +256,11 @@ def unannotated_mentions(docs, warnings_by_file) -> None:
 
 def main(argv: list[str]) -> int:
     verbose = "--verbose" in argv
-    files = sorted(TEXTS_DIR.glob("*.yaml"))
+    dirs = [a for a in argv if not a.startswith("--")]
+    texts_dir = Path(dirs[0]) if dirs else TEXTS_DIR
+    files = sorted(texts_dir.glob("*.yaml"))
     if not files:
-        print(f"Error: no gold files in {TEXTS_DIR}. Add gNNN.yaml files.")
+        print(f"Error: no gold files in {texts_dir}. Add gNNN.yaml files.")
         return 1
     errors_by_file, warnings_by_file, docs = defaultdict(list), defaultdict(list), {}
     for path in files:

@@ -1,0 +1,128 @@
+"""Run every thesis check on a read-only, sandboxed connection; record statuses and alerts.
+
+A check that fails to run or returns the wrong shape gets status `error` with the reason:
+never a silent pass.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from flows.config import Settings
+from flows.thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Check, Thesis, discover, referenced_params
+from warehouse.db import read_connection, transaction, utcnow
+from warehouse.queries import guarded
+from warehouse.views import create_as_of_views
+
+MAX_EVIDENCE = 20
+
+
+def _bind(sql: str, params: dict) -> dict:
+    return {k: params[k] for k in referenced_params(sql) if k in params}
+
+
+def run_check(con: duckdb.DuckDBPyConnection, kind: str, item: Check, params: dict) -> dict:
+    """{status, value, detail, evidence_ids} for one assumption or risk."""
+    allowed = ASSUMPTION_STATUSES if kind == "assumption" else RISK_STATUSES
+    out = {"status": "error", "value": None, "detail": None, "evidence_ids": []}
+    try:
+        cur = con.execute(item.check, _bind(item.check, params))
+        cols = [d[0].lower() for d in cur.description]
+        rows = cur.fetchall()
+    except duckdb.Error as e:
+        out["detail"] = f"check failed: {str(e).splitlines()[0]}"
+        return out
+    if len(rows) != 1 or "status" not in cols or "value" not in cols:
+        out["detail"] = (f"check must return one row with status and value; got {len(rows)} row(s) "
+                         f"with columns {', '.join(cols) or '(none)'}")
+        return out
+    row = dict(zip(cols, rows[0]))
+    if row["status"] not in allowed:
+        out["detail"] = f"check returned status {row['status']!r}; expected one of {', '.join(allowed)}"
+        return out
+    try:
+        value = None if row["value"] is None else float(row["value"])
+    except (TypeError, ValueError):
+        out["detail"] = f"check returned a value that is not a number: {row['value']!r}"
+        return out
+    out.update(status=row["status"], value=value, detail=None if row.get("detail") is None else str(row["detail"]))
+    if item.evidence:
+        try:
+            ev = con.execute(item.evidence, _bind(item.evidence, params)).fetchall()
+            out["evidence_ids"] = [str(r[0]) for r in ev[:MAX_EVIDENCE] if r and r[0] is not None]
+        except duckdb.Error as e:
+            out["detail"] = ((out["detail"] + "; ") if out["detail"] else "") + \
+                f"evidence query failed: {str(e).splitlines()[0]}"
+    return out
+
+
+def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -> list[dict]:
+    """Results for every item of every thesis, without recording anything."""
+    results = []
+    with read_connection(db) as con:
+        guarded(con)
+        if as_of:
+            create_as_of_views(con, as_of)
+        for thesis in theses:
+            for kind, item in thesis.items():
+                params = {**thesis.params_for(item), "as_of": as_of or date.today()}
+                res = run_check(con, kind, item, params)
+                results.append({"thesis_id": thesis.id, "assumption_id": item.id, "kind": kind,
+                                "severity": item.severity, "statement": item.statement, **res})
+    return results
+
+
+def dry_run(settings: Settings, thesis: Thesis) -> list[dict]:
+    return evaluate_theses(settings.db_path, [thesis])
+
+
+def _previous(con, thesis_id: str, assumption_id: str, before_run: str | None = None) -> str | None:
+    rows = con.execute("""SELECT status FROM assumption_status WHERE thesis_id = ? AND assumption_id = ?
+                          ORDER BY evaluated_at DESC LIMIT 1""", [thesis_id, assumption_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = None) -> list[dict]:
+    """Evaluate every configured thesis; store statuses; queue an alert for every change."""
+    theses = discover(settings.thesis_paths())
+    if not theses:
+        return []
+    results = evaluate_theses(settings.db_path, theses, as_of)
+    from flows.thesis.alerts import make_alert
+    now = utcnow()
+    with transaction(settings.db_path) as con:
+        for r in results:
+            prev = _previous(con, r["thesis_id"], r["assumption_id"])
+            r["old_status"] = prev
+            r["changed"] = prev is not None and prev != r["status"]
+            con.execute("""INSERT OR REPLACE INTO assumption_status
+                (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, as_of, now, r["status"],
+                 r["value"], r["detail"], r["evidence_ids"]])
+            if r["changed"]:
+                make_alert(con, r, run_id, now, as_of)
+    return results
+
+
+def replay_history(settings: Settings) -> dict:
+    """Recompute every stored run's statuses as of its date with the current thesis files."""
+    theses = discover(settings.thesis_paths())
+    with read_connection(settings.db_path) as con:
+        runs = con.execute("""SELECT run_id, coalesce(as_of, started_at::DATE) AS day, started_at FROM runs
+                              WHERE status = 'completed' ORDER BY day, started_at""").fetchall()
+    rows = []
+    for run_id, day, started in runs:
+        for r in evaluate_theses(settings.db_path, theses, day):
+            rows.append((r, run_id, day, started))
+    with transaction(settings.db_path) as con:
+        con.execute("DELETE FROM assumption_status WHERE run_id IN (SELECT run_id FROM runs)")
+        for r, run_id, day, started in rows:
+            con.execute("""INSERT OR REPLACE INTO assumption_status
+                (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, day, started, r["status"],
+                 r["value"], r["detail"], r["evidence_ids"]])
+    return {"runs": len(runs), "rows": len(rows)}
