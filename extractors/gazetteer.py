@@ -64,6 +64,11 @@ def load_entities(extra: tuple[str, ...] = ()) -> list[Entity]:
     return list(merged.values())
 
 
+def surface_forms(entities: list[Entity]) -> list[str]:
+    """Every alias as written (folded to Simplified, case kept), for teaching the segmenter."""
+    return sorted({to_simplified(str(a).strip()) for e in entities for a in [e.name, *e.aliases]})
+
+
 def case_sensitive(alias: str) -> bool:
     """Short all-capital names (ON, HP, GM, TPU) must match exactly: 'on' is a word."""
     return alias.isascii() and alias.isupper() and len(alias.replace(" ", "")) <= 4

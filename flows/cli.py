@@ -79,8 +79,12 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 def _console():
+    import shutil
+
     from rich.console import Console
-    return Console(soft_wrap=False)
+    # Piped output has no terminal width; a wide default keeps tables readable in logs and files.
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    return Console(width=max(width, 100), soft_wrap=False)
 
 
 def _fmt(v) -> str:
@@ -144,9 +148,14 @@ def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
     if dask_address:
         settings.extract.dask_address = dask_address
     _check_alert_targets(settings)
+    if not no_evaluate:
+        from flows.thesis.model import discover
+        discover(settings.thesis_paths())  # a broken thesis file stops us before any work
     from flows.prefect_env import configure
     configure(verbose)
-    result = _run_with_progress(settings, as_of.date() if as_of else None, not no_evaluate)
+    from warehouse.db import RunLock
+    with RunLock(settings.db_path):  # refuse a second writer before Prefect even starts
+        result = _run_with_progress(settings, as_of.date() if as_of else None, not no_evaluate)
     _print_run_summary(result)
 
 

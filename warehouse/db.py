@@ -159,14 +159,26 @@ def transaction(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("COMMIT")
 
 
+_HELD: dict[str, int] = {}  # lock files this process holds, with nesting depth
+
+
 class RunLock:
-    """An exclusive lock file beside the warehouse: one writing run at a time."""
+    """An exclusive lock file beside the warehouse: one writing run at a time.
+
+    Re-entrant within a process, so the CLI can take it before starting a flow that takes it too.
+    """
 
     def __init__(self, db_path: Path | str):
         self.path = Path(str(db_path) + ".lock")
         self._fh = None
+        self._nested = False
 
     def acquire(self) -> None:
+        key = str(self.path.resolve())
+        if _HELD.get(key):
+            _HELD[key] += 1
+            self._nested = True
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")
         try:
@@ -184,9 +196,16 @@ class RunLock:
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh = fh
+        _HELD[key] = 1
 
     def release(self) -> None:
+        key = str(self.path.resolve())
+        if self._nested:
+            _HELD[key] -= 1
+            self._nested = False
+            return
         if self._fh:
+            _HELD.pop(key, None)
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None

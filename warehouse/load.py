@@ -220,3 +220,17 @@ def clear_extractions(db: Path) -> None:
     """Forget which articles were extracted, so the next extraction redoes them all."""
     with transaction(db) as con:
         con.execute("DELETE FROM extractions")
+
+
+def sync_model_hotsets(db: Path, rows: list[dict]) -> None:
+    """Replace the model_hotsets table with freshly computed rows."""
+    schema = pa.schema([("model", pa.string()), ("name", pa.string()), ("total_params", pa.float64()),
+                        ("activated_params", pa.float64()), ("hot_ffn_params", pa.float64()),
+                        ("hot_all_params", pa.float64()), ("hot_ffn_gb_fp8", pa.float64()),
+                        ("hot_all_gb_fp8", pa.float64()), ("computed_at", pa.timestamp("us"))])
+    now = utcnow()
+    tbl = pa.Table.from_pylist([{**r, "computed_at": now} for r in rows], schema=schema)
+    with transaction(db) as con:
+        con.execute("DELETE FROM model_hotsets")
+        con.register("ref_models", tbl)
+        con.execute("INSERT INTO model_hotsets SELECT * FROM ref_models")

@@ -10,7 +10,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extractors.gazetteer import alias_patterns, load_entities
+from extractors.gazetteer import alias_patterns, load_entities, surface_forms
 
 
 @Language.factory("tw_entities", default_config={"extra_files": []})
@@ -25,7 +25,7 @@ class EntityMatcher:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")  # ON, HP, GM: only in capitals
         triples = alias_patterns(self.entities)
-        _teach_segmenter(nlp, [a for a, _, _ in triples])
+        _teach_segmenter(nlp, surface_forms(self.entities))
         groups: dict[tuple[str, bool], list[str]] = {}
         for alias, eid, exact in triples:
             groups.setdefault((eid, exact), []).append(alias)
@@ -58,5 +58,5 @@ def _teach_segmenter(nlp: Language, aliases: list[str]) -> None:
         if not a.isascii():
             jieba.add_word(a, freq=200000)
         elif len(a) >= 3 and a.isalnum():
-            for form in ({a} if a.isupper() else {a, a.upper(), a.capitalize()}):
+            for form in ({a} if a.isupper() else {a, a.lower(), a.upper(), a.capitalize()}):
                 jieba.add_word(form, freq=200000)

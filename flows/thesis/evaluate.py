@@ -65,23 +65,53 @@ def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -
         guarded(con)
         if as_of:
             create_as_of_views(con, as_of)
+        when = as_of or news_date(con)
         for thesis in theses:
             for kind, item in thesis.items():
-                params = {**thesis.params_for(item), "as_of": as_of or date.today()}
+                params = {**thesis.params_for(item), "as_of": when}
                 res = run_check(con, kind, item, params)
                 results.append({"thesis_id": thesis.id, "assumption_id": item.id, "kind": kind,
                                 "severity": item.severity, "statement": item.statement, **res})
     return results
 
 
+def news_date(con: duckdb.DuckDBPyConnection) -> date:
+    """$as_of for a run without one: the newest article's date, never later than today.
+
+    Windows ("news of the last 120 days") then mean the same thing for an archive loaded
+    today as for the daily run that saw it arrive.
+    """
+    newest = con.execute("SELECT max(published_date) FROM v_articles WHERE published_date <= current_date").fetchall()[0][0]
+    return newest or date.today()
+
+
 def dry_run(settings: Settings, thesis: Thesis) -> list[dict]:
     return evaluate_theses(settings.db_path, [thesis])
 
 
-def _previous(con, thesis_id: str, assumption_id: str, before_run: str | None = None) -> str | None:
+def _previous(con, thesis_id: str, assumption_id: str) -> str | None:
     rows = con.execute("""SELECT status FROM assumption_status WHERE thesis_id = ? AND assumption_id = ?
                           ORDER BY evaluated_at DESC LIMIT 1""", [thesis_id, assumption_id]).fetchall()
     return rows[0][0] if rows else None
+
+
+def model_rows(theses: list[Thesis]) -> list[dict]:
+    """Hot-set arithmetic for every model config in a `models/` folder beside a thesis file."""
+    from flows import hotset
+    rows, seen = [], set()
+    for t in theses:
+        folder = Path(t.path).parent / "models" if t.path else None
+        for f in sorted(folder.glob("*.json")) if folder and folder.is_dir() else []:
+            if f.stem in seen:
+                continue
+            seen.add(f.stem)
+            b = hotset.breakdown(hotset.load_config(str(f)))
+            rows.append({"model": f.stem, "name": b.name, "total_params": b.total_params,
+                         "activated_params": b.activated_params, "hot_ffn_params": b.hot_ffn_params,
+                         "hot_all_params": b.hot_all_params,
+                         "hot_ffn_gb_fp8": hotset.gigabytes(b.hot_ffn_params, "fp8"),
+                         "hot_all_gb_fp8": hotset.gigabytes(b.hot_all_params, "fp8")})
+    return rows
 
 
 def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = None) -> list[dict]:
@@ -89,6 +119,8 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
     theses = discover(settings.thesis_paths())
     if not theses:
         return []
+    from warehouse.load import sync_model_hotsets
+    sync_model_hotsets(settings.db_path, model_rows(theses))
     results = evaluate_theses(settings.db_path, theses, as_of)
     from flows.thesis.alerts import make_alert
     now = utcnow()
