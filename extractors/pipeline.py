@@ -45,6 +45,9 @@ def build_nlp(lang: str, extra_files: tuple[str, ...] = (), model: str | None = 
             cfg = {"extra_files": list(extra_files)} if name == "tw_entities" else {}
             nlp.add_pipe(name, config=cfg)
         return nlp
+    if lang == "zh":
+        import jieba
+        jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
     config = spacy.util.load_config(HERE / f"{lang}.cfg")
     config["components"]["tw_entities"]["extra_files"] = list(extra_files)
     return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)

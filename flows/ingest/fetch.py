@@ -86,10 +86,12 @@ def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -
             raise FetchError(f"redirect loop or more than {s.max_redirects} redirects at {url}")
         seen.append(url)
         with client.stream("GET", url, headers=headers) as r:
-            if r.is_redirect:
-                url = urljoin(url, r.headers.get("location", ""))
-                continue
             status = r.status_code
+            if status in (301, 302, 303, 307, 308):
+                if not r.headers.get("location"):
+                    raise FetchError(f"HTTP {status} redirect without a Location header")
+                url = urljoin(url, r.headers["location"])
+                continue
             if status == 304:
                 return Fetched(url=url, http_status=304, not_modified=True,
                                etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))

@@ -1,0 +1,210 @@
+"""Fetching, parsing and loading against a real HTTP server on 127.0.0.1 and a real DuckDB file."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from extractors.fold import to_simplified
+from flows.config import SourceConfig
+from flows.ingest.exports import parse_export
+from flows.ingest.fetch import FetchError, TransientFetchError, fetch_url
+from flows.ingest.sources import fetch_source
+from tests.conftest import EXAMPLES, fast_fetch, make_settings
+from tests.httpserver import respond, sequence, stall, static
+from warehouse import load
+from warehouse.db import read_connection
+
+STORY_HANT = ("根據美國對外關係委員會的報告，輝達最好的AI晶片到2027年下半年將比華為強大約17倍，"
+              "華為2026年的產能約為輝達的4%。")
+
+
+def rss(items: list[tuple[str, str, str]], encoding: str = "utf-8", declared: str | None = "utf-8") -> bytes:
+    """A small RSS 2.0 feed: items are (guid, title, body)."""
+    decl = f'<?xml version="1.0" encoding="{declared}"?>' if declared else '<?xml version="1.0"?>'
+    entries = "".join(
+        f"<item><title>{t}</title><link>https://news.example.com/{g}?utm_source=x#top</link><guid>{g}</guid>"
+        f"<pubDate>Wed, 10 Dec 2025 08:00:00 GMT</pubDate><description>{b}</description></item>"
+        for g, t, b in items)
+    xml = f'{decl}<rss version="2.0"><channel><title>T</title><link>https://news.example.com/</link>' \
+          f"<description>d</description>{entries}</channel></rss>"
+    return xml.encode(encoding)
+
+
+def feed_source(name: str, url: str, **kw) -> SourceConfig:
+    return SourceConfig(name=name, kind="feed", url=url, follow_links=False, **kw)
+
+
+def ingest(settings, source: SourceConfig, run_id: str = "r1") -> tuple[object, dict]:
+    etag, lm = load.source_state(settings.db_path, source.name)
+    res = fetch_source(source, settings, etag, lm)
+    if res.status == "failed":
+        load.record_failure(settings.db_path, run_id, res.source, res.started_at, res.error, res.http_status, res.url)
+        return res, {"new": 0, "duplicates": 0}
+    return res, load.load_fetch(settings.db_path, run_id, res.source, res.fetch_row(), res.articles)
+
+
+def counts(db) -> dict:
+    with read_connection(db) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("articles", "article_sources", "fetches", "sources")}
+
+
+def test_second_fetch_is_a_304_that_costs_nothing(server, tmp_path):
+    body = rss([("a1", "Title", STORY_HANT)])
+    url = server.route("/feed.xml", static_bytes(body, etag='"v1"'))
+    settings = make_settings(tmp_path, [])
+    src = feed_source("chips", url)
+    first, c1 = ingest(settings, src, "r1")
+    second, c2 = ingest(settings, src, "r2")
+    assert first.status == "ok" and c1["new"] == 1
+    assert second.status == "not_modified" and second.articles == [] and c2 == {"new": 0, "duplicates": 0}
+    assert server.requests[-1][1].get("If-None-Match") == '"v1"'
+    assert counts(settings.db_path)["articles"] == 1
+
+
+def static_bytes(body: bytes, etag: str | None = None, content_type: str = "application/rss+xml"):
+    def handler(h):
+        if etag and h.headers.get("If-None-Match") == etag:
+            respond(304, b"", {"ETag": etag})(h)
+        else:
+            respond(200, body, {"Content-Type": content_type, **({"ETag": etag} if etag else {})})(h)
+    return handler
+
+
+def test_a_500_is_retried_and_then_succeeds(server):
+    url = server.route("/flaky", sequence(respond(500), respond(200, b"fine")))
+    got = fetch_url(url, fast_fetch(retries=2))
+    assert got.body == b"fine" and got.attempts == 2 and server.hits["/flaky"] == 2
+
+
+def test_a_404_is_not_retried(server):
+    url = server.route("/gone", respond(404))
+    with pytest.raises(FetchError) as e:
+        fetch_url(url, fast_fetch(retries=3))
+    assert not isinstance(e.value, TransientFetchError)
+    assert str(e.value) == "HTTP 404" and server.hits["/gone"] == 1
+
+
+def test_a_timeout_is_recorded_and_the_other_sources_still_load(server, tmp_path):
+    slow = server.route("/slow.xml", stall(3.0))
+    good = server.route("/good.xml", static_bytes(rss([("g1", "Good", STORY_HANT)])))
+    settings = make_settings(tmp_path, [], fetch=fast_fetch(read_timeout=0.5, retries=1))
+    bad, _ = ingest(settings, feed_source("slow", slow))
+    ok, c = ingest(settings, feed_source("good", good))
+    assert bad.status == "failed" and "timeout" in bad.error
+    assert ok.status == "ok" and c["new"] == 1
+    with read_connection(settings.db_path) as con:
+        rows = dict(con.execute("SELECT source, status FROM fetches").fetchall())
+        err = con.execute("SELECT error FROM fetches WHERE source = 'slow'").fetchall()[0][0]
+    assert rows == {"slow": "failed", "good": "ok"}
+    assert "read timeout" in err and "2 attempts" in err
+
+
+def test_a_malformed_feed_keeps_the_items_that_parsed(server, tmp_path):
+    body = rss([("m1", "One", "第一則新聞的內容。"), ("m2", "Two", "第二則新聞的內容。")])
+    broken = body.replace(b"</channel></rss>", b"<item><title>Three</title><description>unclosed")
+    url = server.route("/broken.xml", static_bytes(broken))
+    settings = make_settings(tmp_path, [])
+    res, c = ingest(settings, feed_source("broken", url))
+    assert res.status == "partial"
+    assert "malformed feed" in res.error
+    assert c["new"] >= 2
+    with read_connection(settings.db_path) as con:
+        assert con.execute("SELECT status, error IS NOT NULL FROM fetches").fetchall() == [("partial", True)]
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gbk"])
+def test_chinese_feeds_mislabelled_as_utf8_decode_correctly(server, tmp_path, encoding):
+    text = STORY_HANT if encoding == "big5" else to_simplified(STORY_HANT)
+    body = rss([("c1", "報告" if encoding == "big5" else "报告", text)], encoding=encoding, declared="utf-8")
+    url = server.route("/cn.xml", static_bytes(body, content_type="application/rss+xml; charset=utf-8"))
+    settings = make_settings(tmp_path, [])
+    res, c = ingest(settings, feed_source("cn", url))
+    assert res.status == "ok", res.error
+    assert res.articles[0]["text"] == text
+    assert res.articles[0]["lang"] == ("zh-Hant" if encoding == "big5" else "zh-Hans")
+
+
+def test_the_same_story_in_two_scripts_in_two_feeds_is_stored_once_with_two_links(server, tmp_path):
+    hant = server.route("/tw.xml", static_bytes(rss([("tw1", "輝達領先", STORY_HANT)])))
+    hans = server.route("/cn.xml", static_bytes(rss([("cn1", "辉达领先", to_simplified(STORY_HANT).replace("，", ", "))])))
+    settings = make_settings(tmp_path, [])
+    _, c1 = ingest(settings, feed_source("tw", hant))
+    _, c2 = ingest(settings, feed_source("cn", hans))
+    assert c1 == {"new": 1, "duplicates": 0} and c2 == {"new": 0, "duplicates": 1}
+    with read_connection(settings.db_path) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 1
+        links = con.execute("SELECT source, item_key FROM article_sources ORDER BY source").fetchall()
+    assert links == [("cn", "https://news.example.com/cn1"), ("tw", "https://news.example.com/tw1")]
+
+
+def test_loading_the_same_batch_twice_changes_nothing(server, tmp_path):
+    url = server.route("/f.xml", static_bytes(rss([("x1", "A", "甲公司營收成長10%。"), ("x2", "B", "乙公司裁員200人。")])))
+    settings = make_settings(tmp_path, [])
+    src = feed_source("f", url)
+    res = fetch_source(src, settings)
+    load.load_fetch(settings.db_path, "r1", res.source, res.fetch_row(), res.articles)
+    before = counts(settings.db_path)
+    again = load.load_fetch(settings.db_path, "r1", res.source, res.fetch_row(), res.articles + res.articles)
+    after = counts(settings.db_path)
+    assert again["new"] == 0
+    assert {k: v for k, v in after.items() if k != "fetches"} == {k: v for k, v in before.items() if k != "fetches"}
+
+
+def test_text_export_in_the_seed_format():
+    parsed = parse_export((EXAMPLES / "exports" / "2025-12-10.txt").read_text(encoding="utf-8"))
+    top = [i for i in parsed.items if i.parent_key is None]
+    stories = [i for i in parsed.items if i.parent_key is not None]
+    assert len(top) == 4 and all(i.tag == "NVIDIA" for i in parsed.items)
+    assert [i.publisher for i in top] == ["彼得全球科技觀察", "路透財經早報", "硬體世界", "全球企業動態"]
+    bundle = [i for i in top if i.is_bundle]
+    assert len(bundle) == 1 and bundle[0].publisher == "路透財經早報"
+    assert len(stories) >= 10 and all(s.parent_key == bundle[0].key for s in stories)
+    assert any("H200" in s.text for s in stories)
+    assert all(not i.text.endswith("）") and not i.text.endswith(")") for i in top)
+
+
+def test_export_parser_on_a_small_hand_written_file():
+    text = "#CHIPS\n標題一\n內文一，說了一件事。（甲報）\n標題二\n要聞--第一則消息內容--第二則消息內容--第三則消息內容 (乙報)\n"
+    items = parse_export(text).items
+    assert [(i.title, i.publisher, i.is_bundle) for i in items if not i.parent_key] == [
+        ("標題一", "甲報", False), ("標題二", "乙報", True)]
+    assert [i.text for i in items if i.parent_key] == ["要聞", "第一則消息內容", "第二則消息內容", "第三則消息內容"]
+
+
+def test_canonical_urls_drop_tracking_and_fragments(server, tmp_path):
+    url = server.route("/u.xml", static_bytes(rss([("u1", "A", "某公司宣布新產品。")])))
+    res = fetch_source(feed_source("u", url), make_settings(tmp_path, []))
+    assert res.articles[0]["canonical_url"] == "https://news.example.com/u1"
+
+
+def test_pages_give_main_text_title_and_published_time():
+    from flows.ingest.pages import parse_page
+    page = parse_page((EXAMPLES / "pages" / "aws-trainium3.html").read_bytes())
+    assert "Trainium3" in page.title
+    assert "2.52" in page.text and "144" in page.text
+    for junk in ("cookie", "Subscribe", "function(", "Copyright"):
+        assert junk.lower() not in page.text.lower(), junk
+    assert page.published_at == datetime(2025, 12, 2, 17, 0)
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    from warehouse.db import LATEST_VERSION, WarehouseError, write_connection
+    db = tmp_path / "w.duckdb"
+    with write_connection(db) as con:
+        con.execute("INSERT INTO schema_version VALUES (?, 'future', now())", [LATEST_VERSION + 1])
+    with pytest.raises(WarehouseError) as e:
+        with write_connection(db):
+            pass
+    assert f"schema version {LATEST_VERSION + 1}, newer than this thesiswatch supports" in str(e.value)
+
+
+def test_a_fresh_file_is_migrated_to_the_latest_version(tmp_path):
+    from warehouse.db import LATEST_VERSION, write_connection
+    with write_connection(tmp_path / "w.duckdb"):
+        pass
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    versions = [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+    assert versions == list(range(1, LATEST_VERSION + 1))
