@@ -22,10 +22,10 @@ import yaml
 
 from flows.config import FetchSettings, Settings, SourceConfig
 from flows.ingest.sources import fetch_source
+from tests import httpserver
 from warehouse import load
 from warehouse.db import read_connection
 from warehouse.integrity import run_checks
-from tests import httpserver
 
 HOSTILE = Path(__file__).parent / "hostile"
 BASE_TOKEN = b"@BASE@"
