@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from extractors.fold import detect_lang, normalize_for_hash
@@ -13,6 +13,7 @@ from flows.ingest.items import Item
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|"
                        r"_hsenc|_hsmi|ref|ref_src|cmpid|spm|share_source|from)$", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\ud800-\udfff]")  # no spaces or controls in a link
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -56,13 +57,15 @@ def to_article(item: Item, source: str, fetched_at: datetime, default_published:
         text = title
     h = content_hash(text)
     published = item.published_at or default_published
-    if published and published > fetched_at + timedelta(days=1):
+    if published and published > fetched_at:
         published = fetched_at  # a date in the future is not trusted
-    url = canonical_url(item.url)
+    raw_url = _URL_JUNK.sub("", item.url or "") or None
+    guid = _CONTROL.sub("", item.guid or "").strip()
+    url = canonical_url(raw_url)
     return {
         "article_id": h[:16], "content_hash": h, "source": source, "canonical_url": url,
         "title": title, "text": text, "lang": lang or detect_lang(text), "locale": locale,
         "published_at": published, "fetched_at": fetched_at, "publisher": item.publisher,
         "tag": item.tag, "parent_key": item.parent_key, "key": item.key, "is_bundle": item.is_bundle,
-        "item_key": url or (item.guid or "").strip() or f"sha256:{h[:16]}", "url": item.url,
+        "item_key": url or guid or f"sha256:{h[:16]}", "url": raw_url,
     }

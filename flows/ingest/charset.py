@@ -48,16 +48,22 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(enc, errors="replace"), enc
-    for enc in (header_charset(content_type), declared_charset(body)):
-        if enc:
-            try:
-                return body.decode(enc), enc
-            except (UnicodeDecodeError, LookupError):
-                continue  # the label lies; detect below
+    labels = [enc for enc in (header_charset(content_type), declared_charset(body))
+              if enc and not enc.startswith(("utf-16", "utf-32"))]  # without a BOM those labels lie
+    for enc in labels:
+        try:
+            return body.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue  # the label lies; detect below
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if not labels or labels[0] == "utf-8":
+        # Mostly UTF-8 with a stray bad byte: keep it UTF-8 rather than let a detector guess.
+        text = body.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(3, len(text) // 1000):
+            return text, "utf-8"
     guess = _norm((chardet.detect(body[:200_000]) or {}).get("encoding"))
     for enc in (guess, "gb18030", "big5hkscs"):
         if enc:

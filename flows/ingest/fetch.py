@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -102,18 +103,48 @@ def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > s.max_bytes:
                 raise FetchError(f"body of {declared} bytes is over the {_mb(s.max_bytes)} cap")
-            buf = bytearray()
-            # iter_bytes decompresses as it goes, so a gzip bomb is stopped at the cap.
-            for chunk in r.iter_bytes():
-                buf += chunk
-                if len(buf) > s.max_bytes:
-                    raise FetchError(f"body over the {_mb(s.max_bytes)} cap (stopped while reading)")
-                if time.monotonic() > deadline:
-                    raise TransientFetchError(f"read timeout: body still arriving after "
-                                              f"{s.read_timeout * 4 + s.connect_timeout:.0f} s")
+            buf = _read_capped(r, s.max_bytes, deadline, s)
             return Fetched(url=url, body=bytes(buf), http_status=status,
                            content_type=r.headers.get("content-type"),
                            etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
+
+
+def _decoder(encoding: str):
+    """A zlib decompressor for gzip/deflate, or None for identity."""
+    enc = (encoding or "identity").strip().lower()
+    if enc in ("", "identity"):
+        return None
+    if enc in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if enc == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)
+    raise FetchError(f"unsupported Content-Encoding {enc!r}")
+
+
+def _read_capped(r: httpx.Response, max_bytes: int, deadline: float, s: FetchSettings) -> bytearray:
+    """Read and decompress the body, never holding more than the cap: a gzip bomb is stopped
+    while it inflates, not after."""
+    dec = _decoder(r.headers.get("content-encoding", ""))
+    buf = bytearray()
+    for raw in r.iter_raw():
+        if dec is None:
+            buf += raw
+        else:
+            chunk = raw
+            while chunk:
+                try:
+                    buf += dec.decompress(chunk, max_bytes + 1 - len(buf))
+                except zlib.error as e:
+                    raise FetchError(f"corrupt compressed body ({e})") from None
+                if len(buf) > max_bytes:
+                    break
+                chunk = dec.unconsumed_tail
+        if len(buf) > max_bytes:
+            raise FetchError(f"body over the {_mb(max_bytes)} cap (stopped while reading)")
+        if time.monotonic() > deadline:
+            raise TransientFetchError(f"read timeout: body still arriving after "
+                                      f"{s.read_timeout * 4 + s.connect_timeout:.0f} s")
+    return buf
 
 
 def make_client(s: FetchSettings) -> httpx.Client:
@@ -139,6 +170,8 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
                 got = _get_once(client, url, headers, s)
                 got.attempts, got.notes = attempt + 1, notes
                 return got
+            except (ValueError, httpx.InvalidURL) as e:
+                raise FetchError(f"invalid URL: {str(e)[:120]}") from None
             except (TransientFetchError, httpx.TimeoutException, httpx.TransportError) as e:
                 reason = _describe(e)
                 wait = s.backoff * (2 ** attempt)

@@ -6,6 +6,7 @@ there is one, else the block holding the most paragraph text.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -122,7 +123,7 @@ def main_text(soup: BeautifulSoup) -> str:
 def html_to_text(fragment: str) -> str:
     """Text of an HTML fragment (a feed's content), paragraphs on their own lines."""
     if "<" not in fragment:
-        return fragment
+        return html.unescape(fragment)
     return main_text(soup_of(fragment))
 
 

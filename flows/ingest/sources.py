@@ -81,7 +81,11 @@ def _follow_links(items: list[Item], settings: Settings, client: httpx.Client, n
     """Replace summary-only entries' text with the linked page's main text (http/https only)."""
     failed = 0
     for it in items:
-        if not (it.needs_page and it.url and urlsplit(it.url).scheme in ("http", "https")):
+        try:
+            scheme = urlsplit(it.url or "").scheme
+        except ValueError:
+            continue
+        if not (it.needs_page and scheme in ("http", "https")):
             continue
         try:
             got = fetch_url(it.url, settings.fetch, client=client)
@@ -89,7 +93,7 @@ def _follow_links(items: list[Item], settings: Settings, client: httpx.Client, n
             if len(page.text) > len(it.text):
                 it.text = page.text
                 it.published_at = it.published_at or page.published_at
-        except FetchError:
+        except (FetchError, ValueError, httpx.HTTPError, RecursionError):
             failed += 1
     if failed:
         notes.append(f"{failed} linked page(s) could not be fetched; kept their summaries")
