@@ -75,13 +75,17 @@ def case_sensitive(alias: str) -> bool:
 
 
 def alias_patterns(entities: list[Entity]) -> list[tuple[str, str, bool]]:
-    """(folded alias, entity id, case-sensitive) triples; the name and ticker count as aliases."""
-    out: dict[tuple[str, bool], str] = {}
+    """(folded alias, entity id, case-sensitive) triples; the name and ticker count as aliases.
+
+    Aliases keep their case: the tokenizer splits "u.s." differently from "U.S.", and the
+    case-insensitive matcher compares lower-case forms anyway.
+    """
+    out: dict[tuple[str, bool], tuple[str, str]] = {}
     for ent in entities:
         for a in [ent.name, *([ent.ticker] if ent.ticker else []), *ent.aliases]:
             a = to_simplified(str(a).strip())
             if not (len(a) >= 2 or re.match(r"[\u4e00-\u9fff]", a)):
                 continue
             exact = case_sensitive(a)
-            out.setdefault((a if exact or not a.isascii() else a.lower(), exact), ent.id)
-    return [(a, eid, exact) for (a, exact), eid in out.items()]
+            out.setdefault((a if exact else a.lower(), exact), (a, ent.id))
+    return [(a, eid, exact) for (_, exact), (a, eid) in out.items()]
