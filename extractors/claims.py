@@ -6,6 +6,7 @@ caller. Offsets index the original text unchanged.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -36,6 +37,7 @@ _EN_MAG = re.compile(r"\s?(thousand|million|billion|trillion|mln|mn|bn|tn)\b|(k|
 _OPEN = re.compile(r"多|余|几")
 _RANGE = re.compile(r"\s?(至|到|-|–|—|~|～|to|and)\s?", re.I)
 _PRECISION = re.compile(r"\b(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
+_PRECISION_AT = re.compile(r"\s?(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
 
 _APPROX_BEFORE = re.compile(r"(约为|约合|约达|大约|约|近|将近|接近|大概|估计|预计约|about|around|roughly|approximately|nearly|almost|close to|some|~|≈)\s*$", re.I)
 _AT_LEAST_BEFORE = re.compile(r"(逾|超过|至少|不少于|多于|more than|over|at least|above|upwards of|in excess of|exceeding)\s*$", re.I)
@@ -51,6 +53,8 @@ _POS = re.compile(r"(上涨|上升|增长|增加|增|涨|攀升|走高|收高|�
                   r"increased|increase|up|jumped|climbed|added|grew|higher|raised)", re.I)
 _LEVEL_MARK = re.compile(r"(至|到|报|为|收报|收于|达到|达|to|at)\s*$", re.I)
 _FROM = re.compile(r"(从|由|from)\s*$", re.I)
+_MAYBE_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿兆半]|\b(?:one|two|three|four|five|six|seven|eight|"
+                           r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozen|half)\b", re.I)
 _CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
 _TIME_AFTER = re.compile(r"^\s*(年|月|日|号|季度|财年|财季|周年|年代|世纪|点\d|时\d|:\d|GMT|ET\b|UTC|BST|EST|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
 _DURATION_AFTER = re.compile(r"^\s*(多|余|几)?\s*(天|周|个月|个星期|个小时|个交易日|个工作日|年内|年间|年来|小时|分钟|位数|days?|weeks?|months?|years?|hours?|minutes?|-day|-week|-month|-year)", re.I)
@@ -150,8 +154,8 @@ def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
                 q.value, pos, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
         if (o := _OPEN.match(text, pos)) and q.has_magnitude:
             q.qualifier, pos = "at_least", o.end()
-        if (pm := re.match(r"\s?" + _PRECISION.pattern, text[pos:], re.I)) and match_unit(text, pos + pm.end()):
-            q.precision, pos = pm.group(1).upper(), pos + pm.end()
+        if (pm := _PRECISION_AT.match(text, pos)) and match_unit(text, pm.end()):
+            q.precision, pos = pm.group(1).upper(), pm.end()
         if cur:
             q.unit = _CUR_PREFIX[cur.lower()]
             if u := match_unit(text, pos):  # "$5 trillion dollars" is still one unit
@@ -249,12 +253,16 @@ SIGNED_METRICS = {"stock_change", "market_cap_change", "revenue_change", "eps_ch
                   "demand", "inflation", "revenue_growth", "cost_reduction"}
 
 
+@functools.lru_cache(maxsize=64)
+def _rules_for(unit: str) -> tuple[dict, ...]:
+    return tuple(r for r in metric_rules() if not r["units"] or unit in r["units"])
+
+
 def _metric(unit: str, clause: str, sentence: str) -> str:
+    rules = _rules_for(unit)
     for text in (clause, sentence):
         t = text.lower()
-        for r in metric_rules():
-            if r["units"] and unit not in r["units"]:
-                continue
+        for r in rules:
             if r["rx"].search(t):
                 return r["metric"]
     return "other"
@@ -315,19 +323,25 @@ def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict
                 published: date | None = None, lang: str | None = None, locale: str | None = None) -> list[dict]:
     """Claims in folded `text`. `mentions`: [{start, end, id, type}], sorted by start."""
     yuan = default_yuan(lang, locale)
-    taken = [(m["start"], m["end"]) for m in mentions]
     periods = find_periods(text, published)
     out: list[dict] = []
     carry: str | None = None  # the article's running subject: "the company", "its"
+    starts = [m["start"] for m in mentions]
     for ss, se in sentences:
+        in_sent = mentions[bisect.bisect_left(starts, ss):bisect.bisect_left(starts, se)]
+        if not _MAYBE_NUMBER.search(text, ss, se):
+            named = [m["id"] for m in in_sent if _eligible(m, _TIER1)]
+            carry = named[0] if named else carry
+            continue  # no digit, no numeral: nothing to read
         try:
-            claims = _sentence_claims(text, ss, se, mentions, taken, periods, yuan, carry)
+            claims = _sentence_claims(text, ss, se, in_sent, [(m["start"], m["end"]) for m in in_sent],
+                                      periods, yuan, carry)
         except Exception:  # an unreadable sentence yields nothing; the rest of the text still counts
             log.debug("claims: skipped sentence at %d", ss, exc_info=True)
             continue
         out += claims
         subjects = [c["subject"] for c in claims if c["subject"]]
-        named = [m["id"] for m in mentions if ss <= m["start"] < se and _eligible(m, _TIER1)]
+        named = [m["id"] for m in in_sent if _eligible(m, _TIER1)]
         carry = subjects[-1] if subjects else (named[0] if named else carry)
         if claims and claims[-1]["unit"] in ("CNY", "TWD", "HKD"):
             yuan = claims[-1]["unit"]

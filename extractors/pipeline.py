@@ -97,8 +97,10 @@ class Extractor:
             docs = []
             for i, meta in zip(idx, metas):
                 text = records[i]["text"]
-                doc = nlp.make_doc(fold(text) if key == "zh" else text)
+                folded = fold(text) if key == "zh" else text
+                doc = nlp.make_doc(folded)
                 doc._.meta = meta  # the claims component reads the article's date and locale here
+                doc.user_data["tw_text"] = folded  # doc.text re-joins every token on each call
                 docs.append(doc)
             for i, doc in zip(idx, nlp.pipe(docs, batch_size=batch_size)):
                 out[i] = _result(doc, records[i]["text"])
@@ -112,8 +114,12 @@ class Extractor:
 
 
 def _result(doc, original: str) -> dict:
-    ents = [{"id": e.ent_id_ or e.kb_id_, "type": e.label_.lower(), "text": original[e.start_char:e.end_char],
-             "start": e.start_char, "end": e.end_char} for e in doc.ents if (e.ent_id_ or e.kb_id_)]
+    found = doc.user_data.get("tw_mentions")
+    if found is None:
+        found = [{"id": e.ent_id_ or e.kb_id_, "type": e.label_.lower(), "start": e.start_char, "end": e.end_char}
+                 for e in doc.ents if (e.ent_id_ or e.kb_id_)]
+    ents = [{"id": m["id"], "type": m["type"], "text": original[m["start"]:m["end"]], "start": m["start"],
+             "end": m["end"]} for m in found]
     claims = []
     for c in doc._.claims or []:
         claims.append({

@@ -19,8 +19,9 @@ class Unit:
 
 
 @functools.lru_cache(maxsize=1)
-def unit_table() -> tuple[re.Pattern, dict[str, Unit]]:
-    """A regex matching any unit surface at a position (longest first) and surface -> Unit."""
+def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
+    """Per first character, a regex matching the unit surfaces that start with it (longest
+    first), and surface -> Unit. Dispatching on the first character keeps each regex short."""
     raw = yaml.safe_load((DATA / "units.yaml").read_text(encoding="utf-8"))
     by_surface: dict[str, Unit] = {}
     for entry in raw["units"]:
@@ -28,21 +29,26 @@ def unit_table() -> tuple[re.Pattern, dict[str, Unit]]:
             raise ValueError(f"units.yaml: entry {entry} needs unit, factor and surfaces")
         for s in entry["surfaces"]:
             by_surface.setdefault(str(s).lower(), Unit(entry["unit"], float(entry["factor"]), str(s)))
-    parts = []
+    groups: dict[str, list[str]] = {}
     for s in sorted(by_surface, key=len, reverse=True):
         p = re.escape(s).replace(r"\ ", r"\s?")
         if re.match(r"[a-z]", s[-1]):
             p += r"(?![a-z])"  # 'b' of 'bn' must not match the 'b' of 'bushels'
-        parts.append(p)
-    return re.compile("|".join(parts), re.I), by_surface
+        groups.setdefault(s[0], []).append(p)
+    return {c: re.compile("|".join(ps), re.I) for c, ps in groups.items()}, by_surface
 
 
 def match_unit(text: str, pos: int) -> tuple[Unit, int] | None:
     """The unit starting at `pos` (one optional space allowed), and where it ends."""
-    rx, table = unit_table()
-    start = pos + 1 if pos < len(text) and text[pos] == " " else pos
-    m = rx.match(text, start)
+    if pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text):
+        return None
+    rx_by_char, table = unit_table()
+    rx = rx_by_char.get(text[pos].lower())
+    m = rx.match(text, pos) if rx else None
     if not m:
         return None
-    return table[m.group(0).lower().replace("  ", " ")] if m.group(0).lower() in table else \
-        table[re.sub(r"\s+", " ", m.group(0).lower())], m.end()
+    key = m.group(0).lower()
+    unit = table.get(key) or table.get(re.sub(r"\s+", " ", key)) or table.get(key.replace(" ", ""))
+    return (unit, m.end()) if unit else None

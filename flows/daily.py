@@ -109,6 +109,7 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
     logger = get_run_logger()
     run_id = f"{(as_of.isoformat() + '-') if as_of else ''}{uuid.uuid4().hex[:12]}"
     db_path = settings.db_path
+    t = _Stopwatch()
     with RunLock(db_path):
         from prefect.runtime import flow_run
         load.start_run(db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
@@ -120,17 +121,23 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             # Fetches run concurrently; loading follows the config's order, so when the same story
             # arrives from two sources the stored copy is always the same one.
             for fut in futures:
-                result = fut.result()
-                counts = load_source_task(settings, run_id, result)
+                with t("fetch_wait"):
+                    result = fut.result()
+                t.add("fetch_parse", result.elapsed)
+                with t("dedup_load"):
+                    counts = load_source_task(settings, run_id, result)
                 row = {"source": result.source["name"], "status": result.status, "fetched": len(result.articles),
                        "new": counts["new"], "duplicates": counts["duplicates"], "error": result.error}
                 per_source.append(row)
                 report("fetch-done", **row)
-            claims = extract_pending(settings)
+            with t("extract_load"):
+                claims = extract_pending(settings)
             statuses, alerts = [], {}
             if evaluate:
-                statuses = evaluate_task(settings, run_id, as_of)
-                alerts = deliver_task(settings)
+                with t("evaluate"):
+                    statuses = evaluate_task(settings, run_id, as_of)
+                with t("alerts"):
+                    alerts = deliver_task(settings)
             status = "completed"
         finally:
             summary = load.finish_run(db_path, run_id, status)
@@ -139,4 +146,27 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
     logger.info("run %s: %s new articles, %s duplicates, %s failed sources, %s claims",
                 run_id, summary["new_articles"], summary["duplicates"], summary["failed"], claims)
     return {"run_id": run_id, "sources": per_source, "claims": claims, "statuses": statuses,
-            "alerts": alerts, "db": str(db_path)}
+            "alerts": alerts, "db": str(db_path), "timings": t.seconds}
+
+
+class _Stopwatch:
+    """Seconds spent per stage of a run, for the summary and the benchmark."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def add(self, stage: str, secs: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + secs
+
+    def __call__(self, stage: str):
+        import contextlib
+        import time
+
+        @contextlib.contextmanager
+        def timed():
+            start = time.perf_counter()
+            try:
+                yield
+            finally:
+                self.add(stage, time.perf_counter() - start)
+        return timed()

@@ -41,11 +41,14 @@ class ClaimFinder:
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.meta or {}
         roles = self.roles
-        mentions = [{"start": e.start_char, "end": e.end_char, "id": e.ent_id_, "type": e.label_.lower(),
-                     "role": roles.get(e.ent_id_)} for e in doc.ents if e.ent_id_]
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        found = doc.user_data.get("tw_mentions")
+        if found is None:  # a pipeline whose entities come from elsewhere
+            found = [{"start": e.start_char, "end": e.end_char, "id": e.ent_id_, "type": e.label_.lower()}
+                     for e in doc.ents if e.ent_id_]
+        mentions = [{**m, "role": roles.get(m["id"])} for m in found]
+        sentences = doc.user_data.get("tw_sentences") or [(s.start_char, s.end_char) for s in doc.sents]
         try:
-            doc._.claims = find_claims(doc.text, sentences, mentions, meta.get("published"),
+            doc._.claims = find_claims(doc.user_data.get("tw_text") or doc.text, sentences, mentions, meta.get("published"),
                                        meta.get("lang"), meta.get("locale"))
         except Exception:  # find_claims guards each sentence; this is the last line of defence
             log.warning("claims: skipped a document", exc_info=True)

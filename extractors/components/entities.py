@@ -37,7 +37,12 @@ class EntityMatcher:
         for match_id, start, end in [*self.matcher(doc), *self.exact(doc)]:
             eid = doc.vocab.strings[match_id]
             spans.append(Span(doc, start, end, label=self.types[eid].upper(), kb_id=eid, span_id=eid))
-        doc.ents = filter_spans(spans)  # longest wins: "Evercore ISI" over "Evercore"
+        ents = filter_spans(spans)  # longest wins: "Evercore ISI" over "Evercore"
+        doc.ents = ents
+        # Plain offsets for the claims component and the result: reading doc.ents walks every token.
+        doc.user_data["tw_mentions"] = [
+            {"start": s.start_char, "end": s.end_char, "id": s.kb_id_, "type": s.label_.lower()}
+            for s in sorted(ents, key=lambda x: x.start_char)]
         return doc
 
 

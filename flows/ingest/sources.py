@@ -5,6 +5,7 @@ into the run, so the other sources still load.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
 from pathlib import Path
@@ -40,6 +41,7 @@ class SourceResult:
     etag: str | None = None
     last_modified: str | None = None
     articles: list[dict] = field(default_factory=list)
+    elapsed: float = 0.0  # seconds spent fetching, parsing and normalising
 
     def fetch_row(self) -> dict:
         return {"url": self.url, "started_at": self.started_at, "status": self.status,
@@ -111,6 +113,7 @@ def fetch_source(s: SourceConfig, settings: Settings, etag: str | None = None,
                  last_modified: str | None = None, as_of=None) -> SourceResult:
     """Fetch, parse and normalise one source. Never raises for a bad source."""
     res = SourceResult(source=source_dict(s), started_at=utcnow())
+    clock = time.perf_counter()
     try:
         _fetch_into(res, s, settings, etag, last_modified, as_of)
     except (FetchError, NotAFeed) as e:
@@ -122,6 +125,7 @@ def fetch_source(s: SourceConfig, settings: Settings, etag: str | None = None,
     if res.status == "failed":
         res.articles = []
         res.etag = res.last_modified = None
+    res.elapsed = time.perf_counter() - clock
     return res
 
 
