@@ -218,5 +218,26 @@ class RunLock:
         self.release()
 
 
+def failpoint(name: str) -> None:
+    """Crash here on purpose when THESISWATCH_FAILPOINT names this point (crash-safety tests).
+
+    `THESISWATCH_FAILPOINT=load-commit:2` kills the process with SIGKILL the 2nd time the
+    `load-commit` point is reached. Costs one dict lookup when unset.
+    """
+    spec = os.environ.get("THESISWATCH_FAILPOINT")
+    if not spec:
+        return
+    want, _, nth = spec.partition(":")
+    if want != name:
+        return
+    _FAILPOINT_HITS[name] = _FAILPOINT_HITS.get(name, 0) + 1
+    if _FAILPOINT_HITS[name] >= int(nth or 1):
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_FAILPOINT_HITS: dict[str, int] = {}
+
+
 def stderr_notice(msg: str) -> None:
     print(msg, file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from warehouse.db import transaction, utcnow
+from warehouse.db import failpoint, transaction, utcnow
 
 _ARTICLE_COLS = ["article_id", "content_hash", "source", "canonical_url", "title", "text", "lang",
                  "locale", "published_at", "fetched_at", "publisher", "tag", "parent_id", "is_bundle"]
@@ -114,6 +114,8 @@ def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[
                     [run_id, source["name"], fetch.get("url"), fetch["started_at"], now, fetch["status"],
                      fetch.get("http_status"), fetch.get("bytes"), len(articles), new, dup,
                      fetch.get("error"), fetch.get("note")])
+        failpoint("load-before-commit")  # everything written, nothing committed
+    failpoint("load-after-commit")
     return {"new": new, "duplicates": dup}
 
 
@@ -183,6 +185,8 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
             ("article_id", pa.string()), ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
             ("mentions", pa.int32()), ("claims", pa.int32())])))
         con.execute("INSERT INTO extractions SELECT * FROM batch_marks")
+        failpoint("extract-before-commit")
+    failpoint("extract-after-commit")
     return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions)}
 
 
