@@ -7,6 +7,7 @@ the length we fall back to converting character by character.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 import opencc
@@ -55,6 +56,10 @@ def detect_lang(text: str, sample: int = 3000) -> str:
     return "zh-Hant" if n_trad > n_simp else "zh-Hans"
 
 
+# Punctuation, symbols, whitespace and control characters: everything but letters and digits.
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def normalize_for_hash(text: str) -> str:
     """Fold script, width and case; drop whitespace and punctuation.
 
@@ -62,4 +67,4 @@ def normalize_for_hash(text: str) -> str:
     normalises to the same string.
     """
     t = to_simplified(unicodedata.normalize("NFKC", text)).lower()
-    return "".join(c for c in t if not unicodedata.category(c)[0] in "PZC" and not c.isspace())
+    return _NOT_WORD.sub("", t)

@@ -21,7 +21,7 @@ from extractors.claims import metric_vocabulary  # noqa: F401  (re-exported for 
 from extractors.fold import detect_lang, to_simplified
 
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
-EXTRACTOR_VERSION = "2026.11.28-1"
+from extractors.version import EXTRACTOR_VERSION  # noqa: E402,F401
 HERE = Path(__file__).parent
 _WIDTH = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}
 _WIDTH["\u3000"] = " "

@@ -52,13 +52,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"ok")
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops concurrent connects, which then retry after 1 s
+    daemon_threads = True
+
+
 class TestServer:
     def __init__(self):
         self.routes: dict = {}
         self.hits: dict[str, int] = {}
         self.requests: list = []
         self.posts: list = []
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -43,7 +43,7 @@ def clean_snapshot(prefect_api, tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["load-before-commit:3", "load-after-commit:2",
+@pytest.mark.parametrize("point", ["load-before-commit:1", "load-after-commit:1",
                                    "extract-before-commit:2", "extract-after-commit:2"])
 def test_a_run_killed_mid_way_is_completed_by_the_next_run(prefect_api, tmp_path, clean_snapshot, point):
     cfg = _copy_examples(tmp_path)

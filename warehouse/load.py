@@ -59,6 +59,12 @@ def source_state(db: Path, name: str) -> tuple[str | None, str | None]:
     return (row[0], row[1]) if row else (None, None)
 
 
+def source_states(db: Path) -> dict[str, tuple[str | None, str | None]]:
+    """name -> (etag, last_modified) for every known source, in one short read."""
+    with transaction(db) as con:
+        return {n: (e, lm) for n, e, lm in con.execute("SELECT name, etag, last_modified FROM sources").fetchall()}
+
+
 def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[dict]) -> dict:
     """One source's fetch row, its new articles and links, and its cache validators, atomically.
 
@@ -66,7 +72,31 @@ def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[
     remembered ETag whose articles were not stored (the next run would get a 304 and lose them).
     Returns counts: new, duplicates.
     """
+    return load_fetches(db, run_id, [(source, fetch, articles)])[0]
+
+
+def load_fetches(db: Path, run_id: str, batch: list[tuple[dict, dict, list[dict]]]) -> list[dict]:
+    """Several sources' results in ONE transaction, in order (the first copy of a story wins).
+
+    Each DuckDB open/close costs a checkpoint; grouping the sources that finished together keeps
+    a 50-source run to a handful of transactions. A fetch row whose status is `failed` records
+    the failure and loads nothing.
+    """
     now = utcnow()
+    out = []
+    with transaction(db) as con:
+        for source, fetch, articles in batch:
+            if fetch["status"] == "failed":
+                _record_failure(con, run_id, source, fetch, now)
+                out.append({"new": 0, "duplicates": 0})
+            else:
+                out.append(_load_one(con, run_id, source, fetch, articles, now))
+        failpoint("load-before-commit")  # everything written, nothing committed
+    failpoint("load-after-commit")
+    return out
+
+
+def _load_one(con, run_id: str, source: dict, fetch: dict, articles: list[dict], now) -> dict:
     # Dedup inside the batch first, keeping the first occurrence of each content hash.
     by_hash: dict[str, dict] = {}
     for a in articles:
@@ -82,40 +112,37 @@ def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[
         k = (a["article_id"], source["name"], a["item_key"])
         links.setdefault(k, {"article_id": a["article_id"], "source": source["name"], "item_key": a["item_key"],
                              "url": a.get("url"), "first_seen_at": now, "run_id": run_id})
-    with transaction(db) as con:
-        con.execute("""
-            INSERT INTO sources (name, kind, location, lang, tags, etag, last_modified, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
-              lang = excluded.lang, tags = excluded.tags,
-              etag = coalesce(excluded.etag, sources.etag),
-              last_modified = coalesce(excluded.last_modified, sources.last_modified),
-              updated_at = excluded.updated_at""",
-            [source["name"], source["kind"], source["location"], source.get("lang"), source.get("tags") or [],
-             fetch.get("etag"), fetch.get("last_modified"), now])
-        new = 0
-        if rows:
-            con.register("batch_articles", _table(rows, _ARTICLE_COLS, _ARTICLE_TYPES))
-            before = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
-            con.execute(f"""INSERT INTO articles ({', '.join(_ARTICLE_COLS)})
-                SELECT {', '.join(_ARTICLE_COLS)} FROM batch_articles b
-                WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.content_hash = b.content_hash)""")
-            new = con.execute("SELECT count(*) FROM articles").fetchall()[0][0] - before
-            con.unregister("batch_articles")
-        if links:
-            con.register("batch_links", _table(list(links.values()), _LINK_COLS, _LINK_TYPES))
-            con.execute(f"INSERT OR IGNORE INTO article_sources ({', '.join(_LINK_COLS)}) "
-                        f"SELECT {', '.join(_LINK_COLS)} FROM batch_links")
-            con.unregister("batch_links")
-        dup = len(articles) - new
-        con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
-                         http_status, bytes, items, new_articles, duplicates, error, note)
-                       VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [run_id, source["name"], fetch.get("url"), fetch["started_at"], now, fetch["status"],
-                     fetch.get("http_status"), fetch.get("bytes"), len(articles), new, dup,
-                     fetch.get("error"), fetch.get("note")])
-        failpoint("load-before-commit")  # everything written, nothing committed
-    failpoint("load-after-commit")
+    con.execute("""
+        INSERT INTO sources (name, kind, location, lang, tags, etag, last_modified, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
+          lang = excluded.lang, tags = excluded.tags,
+          etag = coalesce(excluded.etag, sources.etag),
+          last_modified = coalesce(excluded.last_modified, sources.last_modified),
+          updated_at = excluded.updated_at""",
+        [source["name"], source["kind"], source["location"], source.get("lang"), source.get("tags") or [],
+         fetch.get("etag"), fetch.get("last_modified"), now])
+    new = 0
+    if rows:
+        con.register("batch_articles", _table(rows, _ARTICLE_COLS, _ARTICLE_TYPES))
+        before = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+        con.execute(f"""INSERT INTO articles ({', '.join(_ARTICLE_COLS)})
+            SELECT {', '.join(_ARTICLE_COLS)} FROM batch_articles b
+            WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.content_hash = b.content_hash)""")
+        new = con.execute("SELECT count(*) FROM articles").fetchall()[0][0] - before
+        con.unregister("batch_articles")
+    if links:
+        con.register("batch_links", _table(list(links.values()), _LINK_COLS, _LINK_TYPES))
+        con.execute(f"INSERT OR IGNORE INTO article_sources ({', '.join(_LINK_COLS)}) "
+                    f"SELECT {', '.join(_LINK_COLS)} FROM batch_links")
+        con.unregister("batch_links")
+    dup = len(articles) - new
+    con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
+                     http_status, bytes, items, new_articles, duplicates, error, note)
+                   VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [run_id, source["name"], fetch.get("url"), fetch["started_at"], now, fetch["status"],
+                 fetch.get("http_status"), fetch.get("bytes"), len(articles), new, dup,
+                 fetch.get("error"), fetch.get("note")])
     return {"new": new, "duplicates": dup}
 
 
@@ -209,15 +236,20 @@ def sync_reference(db: Path, entities: list[dict], metrics: dict[str, str]) -> N
 
 def record_failure(db: Path, run_id: str, source: dict, started_at: datetime, error: str,
                    http_status: int | None = None, url: str | None = None, status: str = "failed") -> None:
-    with transaction(db) as con:
-        con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
-                         http_status, bytes, items, new_articles, duplicates, error)
-                       VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?)""",
-                    [run_id, source["name"], url, started_at, utcnow(), status, http_status, error])
-        con.execute("""INSERT INTO sources (name, kind, location, lang, tags, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING""",
-                    [source["name"], source["kind"], source["location"], source.get("lang"),
-                     source.get("tags") or [], utcnow()])
+    fetch = {"started_at": started_at, "error": error, "http_status": http_status, "url": url, "status": status}
+    load_fetches(db, run_id, [(source, fetch, [])])
+
+
+def _record_failure(con, run_id: str, source: dict, fetch: dict, now) -> None:
+    con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
+                     http_status, bytes, items, new_articles, duplicates, error)
+                   VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, 'failed', ?, 0, 0, 0, 0, ?)""",
+                [run_id, source["name"], fetch.get("url"), fetch["started_at"], now,
+                 fetch.get("http_status"), fetch.get("error")])
+    con.execute("""INSERT INTO sources (name, kind, location, lang, tags, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING""",
+                [source["name"], source["kind"], source["location"], source.get("lang"),
+                 source.get("tags") or [], now])
 
 
 def clear_extractions(db: Path) -> None:

@@ -131,8 +131,9 @@ def parse_feed(body: bytes, content_type: str | None = None) -> Parsed:
         raise NotAFeed("empty body")
     clean, notes = sanitize(body, content_type)
     try:
+        # sanitize_html off: we never render HTML, html_to_text keeps only text (and it is slow)
         d = feedparser.parse(clean, response_headers={"content-type": "application/xml; charset=utf-8"},
-                             sanitize_html=True, resolve_relative_uris=False)
+                             sanitize_html=False, resolve_relative_uris=False)
     except Exception as e:  # feedparser's fallback parser can raise on junk; that is data, not a crash
         raise NotAFeed(f"not a feed (parser failed: {type(e).__name__})") from None
     complaint = None

@@ -147,6 +147,18 @@ def _read_capped(r: httpx.Response, max_bytes: int, deadline: float, s: FetchSet
     return buf
 
 
+_CLIENTS: dict[str, httpx.Client] = {}
+
+
+def shared_client(s: FetchSettings) -> httpx.Client:
+    """One client per settings for the life of the process: building one (its TLS context)
+    costs tens of milliseconds, more than a 304. httpx clients are safe to share across threads."""
+    key = s.model_dump_json()
+    if key not in _CLIENTS:
+        _CLIENTS[key] = make_client(s)
+    return _CLIENTS[key]
+
+
 def make_client(s: FetchSettings) -> httpx.Client:
     timeout = httpx.Timeout(s.read_timeout, connect=s.connect_timeout)
     return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
@@ -161,8 +173,8 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    own = client is None
-    client = client or make_client(s)
+    own = False
+    client = client or shared_client(s)
     notes: list[str] = []
     try:
         for attempt in range(s.retries + 1):
