@@ -32,6 +32,16 @@ _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
 _NUM_START = re.compile(
     r"(?P<cur>US\$|NT\$|HK\$|A\$|C\$|\$|€|£|¥|￥)?\s?"
     rf"(?P<pct>百分之)?(?P<num>{ARABIC}|一半|[零〇一二两三四五六七八九十百千][{CN_NUM_CHARS}]*|\b(?:{'|'.join(_EN_WORDS)})\b)", re.I)
+# Quantities written as words: 四分之三, 减半, 翻倍, a third, double, 数兆, 十几, hundreds of.
+_WORDY = re.compile(
+    r"(?P<frac>[一二三四五六七八九十\d]+分之[一二三四五六七八九十\d]+)"
+    r"|(?P<halve>减半|腰斩)|(?P<double>翻倍|翻番|翻一番|\bdoubled?\b|\btripled?\b)"
+    r"|(?P<enfrac>\b(?:a|one|two|three)\s+(?:third|quarter)s?\b)"
+    r"|(?P<vague>(?:数|几)(?=[十百千万亿兆拍])|十几(?=[个家名位人万亿]))"
+    r"|(?P<envague>\b(?:hundreds|thousands|millions|billions|tens of thousands|dozens)\s+of\b)", re.I)
+_EN_FRAC = {"third": 100 / 3, "quarter": 25.0}
+_VAGUE_EN = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "tens of thousands": 1e4, "millions": 1e6,
+             "billions": 1e9}
 _ZH_MAG = re.compile("|".join(sorted(ZH_MAGNITUDES, key=len, reverse=True)))
 _EN_MAG = re.compile(r"\s?(thousand|million|billion|trillion|mln|mn|bn|tn)\b|(k|m|b|t)(?![a-z])", re.I)
 _OPEN = re.compile(r"多|余|几")
@@ -53,6 +63,12 @@ _POS = re.compile(r"(上涨|上升|增长|增加|增|涨|攀升|走高|收高|�
                   r"increased|increase|up|jumped|climbed|added|grew|higher|raised)", re.I)
 _LEVEL_MARK = re.compile(r"(至|到|报|为|收报|收于|达到|达|to|at)\s*$", re.I)
 _FROM = re.compile(r"(从|由|from)\s*$", re.I)
+_FROM_NEAR = re.compile(r"(从|由|\bfrom\b)[^，,。；;0-9]{0,8}$", re.I)
+_TO_NEAR = re.compile(r"(至|到|\bto\b)[^，,。；;0-9]{0,8}$", re.I)
+_THEN_FROM = re.compile(r"^[^。;；.!?0-9]{0,24}?\bfrom\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|some\s+)?$", re.I)
+_LOSS = re.compile(r"(亏损|净亏|亏|net loss|loss of|losses of)\s*[^，,。0-9]{0,4}$", re.I)
+_CLOCK_BEFORE = re.compile(r"(上午|下午|凌晨|晚上|中午|早上|傍晚|晚间)\s*$")
+_OR = re.compile(r"^[\s,，]*(or|或|即)\s*$", re.I)
 _MAYBE_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿兆半]|\b(?:one|two|three|four|five|six|seven|eight|"
                            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozen|half)\b", re.I)
 _CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
@@ -118,6 +134,55 @@ def _number_value(s: str) -> float | None:
         return None
 
 
+def _wordy_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
+    """四分之三 -> 75%, 减半 -> 50% (a fall), 翻倍/double -> 2x, a third -> 33.3%, 数兆参数 -> at
+    least 1e12 params, 十几家 -> at least 10, hundreds of chips -> at least 100."""
+    g = m.lastgroup
+    word = m.group(0)
+    q = Quantity(start=m.start(), end=m.end(), value=None, unit=None)
+    if g == "frac":
+        den, num = word.split("分之")
+        d, n = _number_value(den), _number_value(num)
+        if not d or n is None:
+            return None
+        q.value, q.unit = round(100 * n / d, 2), "%"
+    elif g == "halve":
+        q.value, q.unit, q.extra["sign"] = 50.0, "%", -1
+    elif g == "double":
+        q.value, q.unit = (3.0 if word.lower().startswith("tripl") else 2.0), "x"
+    elif g == "enfrac":
+        count, frac = word.lower().split()[0], word.lower().split()[-1].rstrip("s")
+        q.value, q.unit = round(_EN_FRAC[frac] * {"a": 1, "one": 1, "two": 2, "three": 3}[count], 2), "%"
+    elif g == "vague":
+        q.qualifier = "at_least"
+        pos = m.end()
+        if word == "十几":
+            q.value = 10.0
+        else:
+            mm = _ZH_MAG.match(text, pos)
+            if mm:
+                q.value, pos = ZH_MAGNITUDES[mm.group(0)], mm.end()
+            elif text.startswith("拍", pos):
+                q.value = 1.0
+            else:
+                return None
+        u = match_unit(text, pos) if not text.startswith("拍", pos) else None
+        if text.startswith("拍比特", pos):
+            q.value, q.unit, pos = 1e15, "bits/s", pos + 3
+        elif u:
+            q.value, q.unit, pos = q.value * u[0].factor, u[0].unit, u[1]
+        q.end = pos
+        if q.unit is None:
+            return None
+    elif g == "envague":
+        key = re.sub(r"\s+of$", "", word.lower())
+        u = match_unit(text, m.end())
+        if not u or u[0].unit != "count":
+            return None
+        q.value, q.unit, q.qualifier, q.end = float(_VAGUE_EN[key]), "count", "at_least", u[1]
+    return q
+
+
 def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     """Extend a number match rightwards over magnitude, open-ended marker and unit."""
     num = m.group("num")
@@ -163,13 +228,15 @@ def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
                     pos = u[1]
         elif u := match_unit(text, pos):
             unit = u[0]
-            if not (unit.unit == "x" and unit.surface in ("x", "×") and re.match(r"\s?[\d(a-z]", text[u[1]:u[1] + 2], re.I)):
+            if not (unit.unit == "x" and unit.surface in ("x", "×") and re.match(r"\s?[\d(]", text[u[1]:u[1] + 2])):
                 q.unit, q.value, pos = unit.unit, q.value * unit.factor, u[1]
                 if unit.unit == "LOCAL_YUAN":
                     q.unit = yuan
                 if unit.unit in ("FLOPS", "bytes", "params") and not q.precision:
                     pm = _PRECISION.search(text, pos, min(len(text), pos + 8))
                     q.precision = pm.group(1).upper() if pm else None
+    if not q.unit and text.startswith("成", pos) and not re.match(r"成[长为功本交立员熟果绩型员品]", text[pos:pos + 2]):
+        q.unit, q.value, pos = "%", q.value * 10, pos + 1  # 四成 = 40%, 逾五成
     if not q.unit and q.has_magnitude and not chinese:
         q.unit = "count"
     q.end = pos
@@ -202,6 +269,8 @@ def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: l
         return True
     if _SKIP_BEFORE.search(before):
         return True
+    if _CLOCK_BEFORE.search(text[max(0, s - 3):s]):
+        return True  # 下午1点 is a time of day
     if q.unit is None and _TIME_AFTER.match(text[q.end:q.end + 6]):
         return True
     if _DURATION_AFTER.match(text[e:e + 8]) or (q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8])):
@@ -377,8 +446,20 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
             _try_range(text, q, m, yuan, cs)
         quantities.append(q)
         pos = q.end
+    for m in _WORDY.finditer(text, ss, se):
+        if any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in quantities):
+            continue
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        q = _wordy_quantity(text, m, yuan)
+        if q is not None:
+            cs, _ = _clause_bounds(text, ss, se, q.start)
+            q.qualifier = _qualifier(text, q, cs)
+            quantities.append(q)
+    quantities.sort(key=lambda x: x.start)
     _refine_units(text, quantities, ss, se)
     _link_changes(text, quantities, ss, se)
+    last_sign, last_end = 0, ss
     for q in quantities:
         if q.consumed:
             continue
@@ -387,6 +468,13 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
         metric = _metric(q.unit, clause, sent)
         value = q.value
         sign = _sign(text, q, cs) if q.previous_value is None else 0
+        if q.extra.get("sign"):
+            sign = q.extra["sign"]  # 减半 is a fall by construction
+        elif not sign and _OR.match(text[last_end:q.start]):
+            sign = last_sign  # fell 179.03 points, or 0.38%: the same move twice
+        if not sign and metric == "profit" and _LOSS.search(text[max(cs, q.start - 8):q.start]):
+            value = -value  # 净亏损6.244亿元 is a negative profit, not a change
+        last_sign, last_end = sign, q.end
         if sign and metric in LEVEL_TO_CHANGE and q.unit not in ("USD/barrel", "USD/oz", "USD/ton"):
             metric = LEVEL_TO_CHANGE[metric]  # 下跌179.03点 is a move of the index, not its level
         if sign < 0 and value > 0 and (metric in SIGNED_METRICS or metric in LEVEL_TO_CHANGE.values()):
@@ -455,26 +543,35 @@ def _try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
     q2 = _read_quantity(text, m2, yuan)
     if q2 is None or q2.unit is None or (q.unit and q.unit != q2.unit):
         return
+    low = q.value
     if q.unit is None:
         # the first number borrows the second's magnitude and unit factor: 3–4GB, 4000至6000人
         raw = _number_value(m2.group("num"))
-        q.value = q.value * (q2.value / raw if raw else 1.0)
-    if not (0 <= q.value <= q2.value <= 10 * q.value) and not (q.value < 0 or q2.value < 0):
+        low = q.value * (q2.value / raw if raw else 1.0)
+    if not (0 <= low <= q2.value <= 10 * low):
         return  # 增加1.2万个至767.0万个 is a change and a level, not a range
-    q.low, q.high, q.unit, q.end = q.value, q2.value, q2.unit, q2.end
+    q.value = low
+    q.low, q.high, q.unit, q.end = low, q2.value, q2.unit, q2.end
     q.precision = q.precision or q2.precision
     if q2.qualifier != "exact" and q.qualifier == "exact":
         q.qualifier = q2.qualifier
 
 
 def _link_changes(text: str, qs: list[Quantity], ss: int, se: int) -> None:
-    """从68美元上调至80美元 / from $68 to $80: one claim, 80 with previous_value 68."""
+    """One claim with its previous value: 从68美元上调至80美元, 从今年底的7万片扩增至明年底的10万片,
+    from $68 to $80, and "rose to $12.4 billion from $11.1 billion"."""
     for i, a in enumerate(qs):
-        if not _FROM.search(text[max(ss, a.start - 6):a.start]):
+        if a.consumed:
             continue
-        for b in qs[i + 1:i + 3]:
-            gap = text[a.end:b.start]
-            if b.unit == a.unit and len(gap) <= 16 and re.search(r"(至|到|to)\s*$", gap, re.I):
-                b.previous_value = a.value
-                a.consumed = True
-                break
+        if _FROM_NEAR.search(text[max(ss, a.start - 10):a.start]):
+            for b in qs[i + 1:i + 3]:
+                gap = text[a.end:b.start]
+                if b.unit == a.unit and len(gap) <= 20 and _TO_NEAR.search(gap):
+                    b.previous_value = a.value
+                    a.consumed = True
+                    break
+        elif i + 1 < len(qs) and qs[i + 1].unit == a.unit and a.previous_value is None:
+            b = qs[i + 1]
+            if _THEN_FROM.match(text[a.end:b.start]):  # A ... from B: B is where A came from
+                a.previous_value = b.value
+                b.consumed = True
