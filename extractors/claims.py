@@ -349,24 +349,48 @@ def _eligible(m: dict, tiers: set[str]) -> bool:
     return m["type"] in tiers and not m.get("role")
 
 
+SPEC_METRICS = {"memory_capacity", "memory_bandwidth", "interconnect_bandwidth", "compute", "latency",
+                "process_node", "parameters", "performance_ratio", "throughput_gain", "energy_efficiency",
+                "expert_count", "model_dimension"}
+_LOCATION_BEFORE = re.compile(r"(在|于|於|\bin|\bto|\bacross|\bfrom)\s*$", re.I)
+_BASE_AFTER = re.compile(r"^[^，,。；;]{0,6}?(的|’s|'s)\s*(约|約|近|about|roughly)?\s*$", re.I)
+
+
 def _subject(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
-             carry: str | None) -> str | None:
+             carry: str | None, text: str = "", metric: str = "other", prev: str | None = None) -> str | None:
     """The entity a number is about.
 
     News sentences put what they are about first: 「X的Y為Z」, "X's Y of Z", and in
     「A分析師將X的目標價從…上調至…」 the analyst firm and analyst are sources, not subjects.
-    So: the first company/product/model/country/index/commodity of the number's clause, else
-    of the sentence before it, else the article's running subject, else one right after the
-    number, else an organisation or agency. People, technologies, data sources and indicators
-    (CPI) never govern while something else is named.
+    So: the first company/product/model/country/index/commodity of the number's clause, else the
+    subject of the sentence's previous claim ("..., or 0.38%, to 47,560"), else the first of the
+    sentence before the number, else the article's running subject, else one right after the
+    number, else an organisation or agency. Never a person, a technology, a data source or an
+    indicator while something else is named; never a country that is only a place ("在加拿大投资",
+    "in Australia"); never the base of a comparison ("约为NVIDIA的5%"). For a chip or model
+    figure (memory, bandwidth, compute, parameters...) a named product or model comes first.
     """
+    def usable(m) -> bool:
+        if m["type"] == "country" and _LOCATION_BEFORE.search(text[max(ss, m["start"] - 7):m["start"]]):
+            return False
+        if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in ("%", "x"):
+            return False
+        return True
+
     def first(lo: int, hi: int, tiers: set[str]) -> str | None:
-        for m in mentions:
-            if lo <= m["start"] and m["end"] <= hi and _eligible(m, tiers):
+        spec = metric in SPEC_METRICS
+        pool = [m for m in mentions if lo <= m["start"] and m["end"] <= hi and usable(m)]
+        if spec:  # the product or model itself, then the technology (HBM4), then anything else
+            for types in ({"product", "model"}, {"technology"}):
+                for m in pool:
+                    if m["type"] in types and not m.get("role"):
+                        return m["id"]
+        for m in pool:
+            if _eligible(m, tiers):
                 return m["id"]
         return None
 
-    return (first(cs, q.start, _TIER1) or first(ss, q.start, _TIER1) or carry
+    return (first(cs, q.start, _TIER1) or prev or first(ss, q.start, _TIER1) or carry
             or first(q.end, ce, _TIER1) or first(ss, se, _TIER2))
 
 
@@ -460,6 +484,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
     _refine_units(text, quantities, ss, se)
     _link_changes(text, quantities, ss, se)
     last_sign, last_end = 0, ss
+    prev_subject = None
     for q in quantities:
         if q.consumed:
             continue
@@ -482,7 +507,8 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
             if q.low is not None:
                 q.low, q.high = -q.high, -q.low
                 value = q.low
-        subject = _subject(q, cs, ce, ss, se, mentions, carry)
+        subject = _subject(q, cs, ce, ss, se, mentions, carry, text, metric, prev_subject)
+        prev_subject = subject or prev_subject
         per = _period(periods, q, cs, ce, ss, se)
         out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
                     "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
