@@ -145,3 +145,18 @@ def test_read_commands_do_not_import_prefect_or_spacy(tmp_path):
     import sys
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.slow
+def test_an_offline_run_on_prefects_temporary_server_prints_no_tracebacks(example_config):
+    import os
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(example_config.parent / ".prefect")  # a fresh Prefect home, like a new machine
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(example_config), "run"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    noise = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert not any("Traceback" in ln or "telemetry" in ln.lower() or "ERROR" in ln for ln in noise), noise[:20]
+    assert "29 new articles" in out.stdout

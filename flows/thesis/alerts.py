@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flows.config import AlertTarget, Settings
-from warehouse.db import read_connection, transaction, utcnow
+from warehouse.db import failpoint, read_connection, transaction, utcnow
 
 _RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -112,6 +112,7 @@ def deliver_pending(settings: Settings) -> dict:
     sent = failed = 0
     for keys, sev, title, body in batches:
         error = _send(_targets_for(settings, sev), title, body)
+        failpoint("alert-after-send")  # sent but not yet marked: the next run sends again
         with transaction(settings.db_path) as con:
             if error is None:
                 con.execute("UPDATE alert_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "

@@ -1,0 +1,144 @@
+"""Thesis files as a user writes them: validation messages, dry runs, views, alert listing,
+re-extraction, and an alert that survives a crash between sending and recording."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.httpserver import respond
+from warehouse import load
+from warehouse.db import read_connection
+
+GOOD = """id: t
+title: T
+summary: s
+owner: o
+parameters: {limit: 10}
+risks:
+  - id: r1
+    statement: something
+    check: SELECT CASE WHEN count(*) > $limit THEN 'triggered' ELSE 'clear' END AS status, count(*) AS value FROM v_claims
+"""
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda t: t.replace("owner: o\n", "owner: o\ncolour: blue\n"), "{f}: colour: unknown key"),
+    (lambda t: t.replace("    statement: something\n", ""), "{f}: risk r1: statement: missing field"),
+    (lambda t: t.replace("SELECT CASE", "DELETE FROM claims; SELECT CASE"),
+     "{f}: risk r1: check: expected one statement, got 2"),
+    (lambda t: t.replace("check: SELECT CASE WHEN count(*) > $limit THEN 'triggered' ELSE 'clear' END AS status, count(*) AS value FROM v_claims",
+                         "check: DROP TABLE claims"), "{f}: risk r1: check: only SELECT is allowed, got DROP"),
+    (lambda t: t.replace("$limit", "$limt"), "{f}: risk r1: check uses unknown parameter $limt (known: as_of, limit)"),
+])
+def test_a_bad_thesis_file_gets_one_line_naming_file_item_and_problem(tmp_path, edit, message):
+    f = tmp_path / "t.yaml"
+    f.write_text(edit(GOOD), encoding="utf-8")
+    run_cli("--db", str(tmp_path / "w.duckdb"), "migrate")
+    out = run_cli("--db", str(tmp_path / "w.duckdb"), "check", str(f))
+    assert out.returncode == 1
+    assert out.stderr.strip() == "Error: " + message.format(f=f) + "."
+
+
+def test_check_dry_runs_without_recording(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text(GOOD, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run_cli("--db", str(db), "migrate")
+    out = run_cli("--db", str(db), "check", str(f))
+    assert out.returncode == 0, out.stderr
+    assert f"{f}: valid (0 assumptions, 1 risk conditions)" in out.stdout
+    assert "r1" in out.stdout and "clear" in out.stdout
+    with read_connection(db) as con:
+        assert con.execute("SELECT count(*) FROM assumption_status").fetchall() == [(0,)]
+
+
+def test_a_check_that_fails_is_an_error_not_a_pass(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text(GOOD.replace("FROM v_claims", "FROM no_such_view"), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run_cli("--db", str(db), "migrate")
+    out = run_cli("--db", str(db), "check", str(f))
+    assert out.returncode == 0
+    assert "error" in out.stdout and "check failed: Catalog Error" in out.stdout
+
+
+def _article(aid: str, text: str, source: str, day: str) -> dict:
+    from datetime import datetime
+
+    from flows.ingest.articles import to_article
+    from flows.ingest.items import Item
+    row = to_article(Item(title=aid, text=text, url=f"https://x.example/{aid}"), source,
+                     datetime(2025, 12, 20), datetime.fromisoformat(day))
+    return row
+
+
+def test_revision_and_conflict_views(tmp_path):
+    db = tmp_path / "w.duckdb"
+    a1 = _article("a1", "A: onsemi target 70, huawei share 5.", "s1", "2025-12-01")
+    a2 = _article("a2", "B: onsemi target 80, huawei share 9.", "s2", "2025-12-05")
+    for a in (a1, a2):
+        load.load_fetch(db, "r", {"name": a["source"], "kind": "feed", "location": "x"},
+                        {"started_at": a["fetched_at"], "status": "ok"}, [a])
+
+    def claim(start, value, subject, metric, unit, period=None, prev=None):
+        return {"start": start, "end": start + 2, "value": value, "unit": unit, "subject": subject, "metric": metric,
+                "period": period, "qualifier": "exact", "previous_value": prev, "quote": "q", "sentence": "s"}
+    load.load_extractions(db, "v", [
+        {"article_id": a1["article_id"], "mentions": [],
+         "claims": [claim(0, 70, "onsemi", "price_target", "USD"), claim(5, 5, "huawei", "capacity_share", "%", "2026")]},
+        {"article_id": a2["article_id"], "mentions": [],
+         "claims": [claim(0, 80, "onsemi", "price_target", "USD", prev=68),
+                    claim(5, 9, "huawei", "capacity_share", "%", "2026")]}])
+    with read_connection(db) as con:
+        rev = con.execute("SELECT subject, old_value, new_value FROM v_claim_revisions ORDER BY subject, old_value").fetchall()
+        conflicts = con.execute("SELECT subject, value_a, value_b FROM v_conflicts").fetchall()
+        latest = con.execute("SELECT subject, value FROM v_latest_claims ORDER BY subject").fetchall()
+    assert rev == [("huawei", 5, 9), ("onsemi", 68, 80), ("onsemi", 70, 80)]
+    assert conflicts == [("huawei", 5, 9)]  # same subject, metric and period; only the price target has no period
+    assert latest == [("huawei", 9), ("onsemi", 80)]
+
+
+@pytest.mark.slow
+def test_reextract_rebuilds_the_same_claims(prefect_api, tmp_path):
+    from tests.conftest import EXAMPLES
+    shutil.copytree(EXAMPLES, tmp_path / "examples", ignore=shutil.ignore_patterns("*.duckdb*"))
+    shutil.copytree(ROOT / "theses", tmp_path / "theses")
+    cfg = tmp_path / "examples" / "thesiswatch.yaml"
+    env = {"PREFECT_API_URL": prefect_api}
+    assert run_cli("--config", str(cfg), "run", "--no-evaluate", env=env).returncode == 0
+    q = "SELECT count(*), sum(value) FILTER (WHERE unit = 'USD') FROM claims"
+    before = json.loads(run_cli("--config", str(cfg), "sql", q, "--format", "json").stdout)
+    out = run_cli("--config", str(cfg), "reextract", env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Re-extracted 28 articles: ")
+    after = json.loads(run_cli("--config", str(cfg), "sql", q, "--format", "json").stdout)
+    assert after == before
+
+
+@pytest.mark.slow
+def test_an_alert_sent_just_before_a_crash_is_sent_again_with_the_same_key(prefect_api, tmp_path, server):
+    server.route(("POST", "/hook"), respond(200, b"ok"))
+    (tmp_path / "d1.txt").write_text("#N\n標題\n輝達發表新平台。（日報）\n", encoding="utf-8")
+    (tmp_path / "theses").mkdir()
+    shutil.copy(ROOT / "theses" / "system-moore.yaml", tmp_path / "theses")
+    cfg = tmp_path / "thesiswatch.yaml"
+    hook = server.base.replace("http://", "json://") + "/hook"
+    base = f"db: tw.duckdb\ntheses: [theses]\nalerts: ['{hook}']\nsources:\n" \
+           "  - {name: d1, kind: text-export, path: d1.txt, published: 2025-12-01}\n"
+    cfg.write_text(base, encoding="utf-8")
+    env = {"PREFECT_API_URL": prefect_api}
+    assert run_cli("--config", str(cfg), "run", env=env).returncode == 0
+    (tmp_path / "d2.txt").write_text("#N\n標題\n輝達股價較高點下跌20%。（日報）\n", encoding="utf-8")
+    cfg.write_text(base + "  - {name: d2, kind: text-export, path: d2.txt, published: 2025-12-02}\n", encoding="utf-8")
+    crashed = run_cli("--config", str(cfg), "run", env={**env, "THESISWATCH_FAILPOINT": "alert-after-send:1"})
+    assert crashed.returncode == -9
+    again = run_cli("--config", str(cfg), "run", env=env)
+    assert again.returncode == 0, again.stderr
+    keys = [json.loads(body)["message"].split("alert-key: ")[1].strip() for _, _, body in server.posts]
+    assert len(keys) == 2 and len(set(keys)) == 1  # delivered twice, one key: the receiver keeps one
+    listed = run_cli("--config", str(cfg), "alerts", "--format", "json")
+    rows = json.loads(listed.stdout)
+    assert [(r["assumption_id"], r["state"], r["attempts"]) for r in rows] == [("nvidia_drawdown", "sent", 1)]
