@@ -69,6 +69,14 @@ _THEN_FROM = re.compile(r"^[^。;；.!?0-9]{0,24}?\bfrom\s+(?:about\s+|roughly\s
 _LOSS = re.compile(r"(亏损|净亏|亏|net loss|loss of|losses of)\s*[^，,。0-9]{0,4}$", re.I)
 _CLOCK_BEFORE = re.compile(r"(上午|下午|凌晨|晚上|中午|早上|傍晚|晚间)\s*$")
 _OR = re.compile(r"^[\s,，]*(or|或|即)\s*$", re.I)
+_ALL_CN = re.compile(r"[一二两三四五六七八九十百千万亿兆零〇]+")
+_UNIT_NEXT = re.compile(r"[bB/]|[A-Za-z]")
+_ARITH_NEXT = re.compile(r"\s?[\d(]")
+_CHENG_WORD = re.compile(r"成[长为功本交立员熟果绩型员品]")
+_GLUE_BEFORE = re.compile(r"[A-Za-z\-_/.]")
+_LATIN = re.compile(r"[A-Za-z]")
+_YEAR = re.compile(r"(19|20)\d{2}")
+_LEVEL_NEAR = re.compile(r"(至|到|报|为|to|at)\s*\S*\s*$", re.I)
 _MAYBE_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿兆半]|\b(?:one|two|three|four|five|six|seven|eight|"
                            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozen|half)\b", re.I)
 _CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
@@ -194,7 +202,7 @@ def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     chinese = num[0] in CN_NUM_CHARS
     start = m.start("cur") if m.group("cur") else m.start("pct") if m.group("pct") else m.start("num")
     q = Quantity(start=start, end=m.end(), value=value, unit=None, chinese=chinese)
-    if chinese and re.fullmatch(r"[一二两三四五六七八九十百千万亿兆零〇]+", num):
+    if chinese and _ALL_CN.fullmatch(num):
         # A Chinese numeral swallowed its magnitude: 两百万 parses whole, 三百亿 too.
         q.has_magnitude = any(c in num for c in "百千万亿兆")
     pos = m.end()
@@ -215,7 +223,7 @@ def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
             word = (mm.group(1) or mm.group(2)).lower()
             nxt = text[mm.end():mm.end() + 3]
             # 'B' before 'B/s' or 'T' before 'B/s' belongs to a unit, not a magnitude.
-            if not (word in "kmbt" and re.match(r"[bB/]|[A-Za-z]", nxt or " ")):
+            if not (word in "kmbt" and _UNIT_NEXT.match(nxt or " ")):
                 q.value, pos, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
         if (o := _OPEN.match(text, pos)) and q.has_magnitude:
             q.qualifier, pos = "at_least", o.end()
@@ -228,14 +236,14 @@ def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
                     pos = u[1]
         elif u := match_unit(text, pos):
             unit = u[0]
-            if not (unit.unit == "x" and unit.surface in ("x", "×") and re.match(r"\s?[\d(]", text[u[1]:u[1] + 2])):
+            if not (unit.unit == "x" and unit.surface in ("x", "×") and _ARITH_NEXT.match(text, u[1])):
                 q.unit, q.value, pos = unit.unit, q.value * unit.factor, u[1]
                 if unit.unit == "LOCAL_YUAN":
                     q.unit = yuan
                 if unit.unit in ("FLOPS", "bytes", "params") and not q.precision:
                     pm = _PRECISION.search(text, pos, min(len(text), pos + 8))
                     q.precision = pm.group(1).upper() if pm else None
-    if not q.unit and text.startswith("成", pos) and not re.match(r"成[长为功本交立员熟果绩型员品]", text[pos:pos + 2]):
+    if not q.unit and text.startswith("成", pos) and not _CHENG_WORD.match(text, pos):
         q.unit, q.value, pos = "%", q.value * 10, pos + 1  # 四成 = 40%, 逾五成
     if not q.unit and q.has_magnitude and not chinese:
         q.unit = "count"
@@ -262,10 +270,10 @@ def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: l
     if any(a <= s < b for a, b in taken):  # part of an entity name: H200, CloudMatrix 384, 标普500
         return True
     before = text[max(0, s - 3):s]
-    if s > 0 and re.match(r"[A-Za-z\-_/.]", text[s - 1]) and not m.group("cur"):
+    if s > 0 and _GLUE_BEFORE.match(text, s - 1) and not m.group("cur"):
         if not (text[s - 1] == "." and s > 1 and text[s - 2].isspace()):
             return True  # glued to a name: Trainium3, GPT-4, 轰-6K
-    if e < len(text) and re.match(r"[A-Za-z]", text[e]) and q.unit is None:
+    if e < len(text) and _LATIN.match(text, e) and q.unit is None:
         return True
     if _SKIP_BEFORE.search(before):
         return True
@@ -275,7 +283,7 @@ def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: l
         return True
     if _DURATION_AFTER.match(text[e:e + 8]) or (q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8])):
         return True  # 21个月, 43天, 两位数: time spans and digit counts, not quantities
-    if q.unit is None and re.fullmatch(r"(19|20)\d{2}", m.group("num")):
+    if q.unit is None and _YEAR.fullmatch(m.group("num")):
         return True  # a year
     if q.chinese and q.unit is None:
         return True  # 十五五, 一起: a Chinese numeral needs a unit to be a quantity
@@ -308,7 +316,7 @@ def _sign(text: str, q: Quantity, cs: int) -> int:
     if last < 0:
         return 0
     between = window[last:]
-    if _LEVEL_MARK.search(between) or re.search(r"(至|到|报|为|to|at)\s*\S*\s*$", between, re.I) or len(between) > 25:
+    if _LEVEL_MARK.search(between) or _LEVEL_NEAR.search(between) or len(between) > 25:
         return 0  # 下调至80美元, fell to $58.25: a level, not a move
     return -1 if last_neg > last_pos else 1
 
@@ -445,7 +453,8 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
                      yuan: str, carry: str | None) -> list[dict]:
     out: list[dict] = []
     sent = text[ss:se]
-    has_index = any(ss <= mm["start"] < se and mm["type"] == "index" for mm in mentions)
+    has_index = any(mm["type"] == "index" for mm in mentions)
+    sent_periods = [p for p in periods if p.start < se and p.end > ss]
     quantities: list[Quantity] = []
     pos = ss
     for m in _NUM_START.finditer(text, ss, se):
@@ -456,7 +465,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
             continue
         if q.unit in ("CNY", "TWD", "HKD") and not m.group("cur"):
             yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
-        if any(p.start <= m.start("num") < p.end for p in periods):
+        if any(p.start <= m.start("num") < p.end for p in sent_periods):
             continue  # 2027年, 12月18日: time, not quantity
         cs, _ = _clause_bounds(text, ss, se, q.start)
         if q.unit is None and not q.chinese:
@@ -509,7 +518,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
                 value = q.low
         subject = _subject(q, cs, ce, ss, se, mentions, carry, text, metric, prev_subject)
         prev_subject = subject or prev_subject
-        per = _period(periods, q, cs, ce, ss, se)
+        per = _period(sent_periods, q, cs, ce, ss, se)
         out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
                     "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
                     "precision": q.precision, "metric": metric, "subject": subject,
@@ -521,7 +530,7 @@ def _bare_unit(text: str, q: Quantity, m: re.Match, cs: int, has_index: bool) ->
     """A number without a unit is still a quantity when written with separators (12,000) or
     as an index level after 收报/报/至/closed at in a sentence naming an index."""
     num = m.group("num")
-    if re.fullmatch(r"(19|20)\d{2}", num):
+    if _YEAR.fullmatch(num):
         return
     if has_index and _LEVEL_AFTER_WORDS.search(text[max(cs, q.start - 10):q.start]):
         q.unit = "points"
