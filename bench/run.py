@@ -113,16 +113,18 @@ def extraction(n_texts: int) -> None:
     list(bare_zh.pipe(zh[:20]))
     for name, bare, docs, lang in (("zh", bare_zh, zh, "zh-Hant"), ("en", bare_en, en, "en")):
         chars = sum(map(len, docs))
-        t0 = time.perf_counter()
-        for _ in bare.pipe([fold(d) if name == "zh" else d for d in docs], batch_size=64):
-            pass
-        base = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ex.extract_many([{"text": d, "lang": lang} for d in docs])
-        ours = time.perf_counter() - t0
-        line(f"bare spaCy tokeniser ({name})", f"{chars / base:10,.0f} ch/s")
-        line(f"full pipeline ({name})", f"{chars / ours:10,.0f} ch/s",
-             f"ratio {base / ours:.2f} (target >= 0.5)")
+        base = ours = float("inf")
+        for _ in range(3):  # best of three for both sides: the machine is shared
+            t0 = time.perf_counter()
+            for _ in bare.pipe([fold(d) if name == "zh" else d for d in docs], batch_size=64):
+                pass
+            base = min(base, time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            ex.extract_many([{"text": d, "lang": lang} for d in docs])
+            ours = min(ours, time.perf_counter() - t0)
+        line(f"bare spaCy tokeniser ({name})", f"{chars / base:10,.0f} ch/s", "best of 3")
+        note = "(target >= 0.5)" if name == "zh" else "(no target: English tokenising is nearly free)"
+        line(f"full pipeline ({name})", f"{chars / ours:10,.0f} ch/s", f"ratio {base / ours:.2f} {note}")
 
 
 # ------------------------------------------------------------------ queries

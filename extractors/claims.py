@@ -191,9 +191,22 @@ def _wordy_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     return q
 
 
+@functools.lru_cache(maxsize=1)
+def _after_cn_numeral() -> frozenset[str]:
+    """Characters that can follow a Chinese numeral in a quantity: magnitudes, 多/余/几, 成,
+    and the first character of every unit surface. Anything else (统一, 一直) is not a number."""
+    from extractors.units import unit_table
+    firsts = {c for c in unit_table()[0] if not c.isascii()}
+    return frozenset(firsts | set("万亿兆千百十多余几成倍%％ ") | set("0123456789"))
+
+
 def _read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     """Extend a number match rightwards over magnitude, open-ended marker and unit."""
     num = m.group("num")
+    if num[0] in CN_NUM_CHARS and not m.group("pct") and num != "一半":
+        nxt = text[m.end():m.end() + 1]
+        if nxt not in _after_cn_numeral():
+            return None  # 统一, 一直, 十五五: a numeral character that starts no quantity
     if num.lower() in ("一半", "half"):
         return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
     value = _number_value(num)
@@ -297,12 +310,22 @@ def _is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: l
     return False
 
 
-def _clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
-    cs = start
-    for m in _CLAUSE.finditer(text, start, pos):
-        cs = m.end()
-    m = _CLAUSE.search(text, pos, end)
-    return cs, (m.start() if m else end)
+class _Clauses:
+    """Clause boundaries of one sentence, found once; each lookup is a binary search."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.start, self.end = start, end
+        found = [(m.start(), m.end()) for m in _CLAUSE.finditer(text, start, end)]
+        self.breaks_start = [a for a, _ in found]
+        self.breaks_end = [b for _, b in found]
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.breaks_end, pos)  # breaks that end at or before pos
+        cs = self.breaks_end[i - 1] if i else self.start
+        j = bisect.bisect_left(self.breaks_start, pos)
+        ce = self.breaks_start[j] if j < len(self.breaks_start) else self.end
+        return cs, ce
+
 
 
 def _sign(text: str, q: Quantity, cs: int) -> int:
@@ -454,6 +477,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
     out: list[dict] = []
     sent = text[ss:se]
     has_index = any(mm["type"] == "index" for mm in mentions)
+    clauses = _Clauses(text, ss, se)
     sent_periods = [p for p in periods if p.start < se and p.end > ss]
     quantities: list[Quantity] = []
     pos = ss
@@ -467,7 +491,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
             yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
         if any(p.start <= m.start("num") < p.end for p in sent_periods):
             continue  # 2027年, 12月18日: time, not quantity
-        cs, _ = _clause_bounds(text, ss, se, q.start)
+        cs, _ = clauses.bounds(q.start)
         if q.unit is None and not q.chinese:
             _try_range(text, q, m, yuan, cs)
         if q.unit is None and not q.chinese:
@@ -486,7 +510,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
             continue
         q = _wordy_quantity(text, m, yuan)
         if q is not None:
-            cs, _ = _clause_bounds(text, ss, se, q.start)
+            cs, _ = clauses.bounds(q.start)
             q.qualifier = _qualifier(text, q, cs)
             quantities.append(q)
     quantities.sort(key=lambda x: x.start)
@@ -497,7 +521,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
     for q in quantities:
         if q.consumed:
             continue
-        cs, ce = _clause_bounds(text, ss, se, q.start)
+        cs, ce = clauses.bounds(q.start)
         clause = text[cs:ce]
         metric = _metric(q.unit, clause, sent)
         value = q.value
