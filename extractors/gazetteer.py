@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractors.fold import to_simplified
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
 DATA = Path(__file__).parent / "data"
 TYPES = ("company", "product", "model", "organisation", "agency", "person", "country", "technology",
          "index", "commodity")
@@ -35,7 +37,7 @@ class Entity(BaseModel):
 
 def _load_file(path: Path) -> list[Entity]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except (OSError, yaml.YAMLError) as e:
         raise GazetteerError(f"{path}: cannot read entities ({str(e).splitlines()[0]})") from None
     out = []

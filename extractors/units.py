@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -22,7 +24,7 @@ class Unit:
 def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
     """Per first character, a regex matching the unit surfaces that start with it (longest
     first), and surface -> Unit. Dispatching on the first character keeps each regex short."""
-    raw = yaml.safe_load((DATA / "units.yaml").read_text(encoding="utf-8"))
+    raw = yaml.load((DATA / "units.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     by_surface: dict[str, Unit] = {}
     for entry in raw["units"]:
         if not {"unit", "factor", "surfaces"} <= set(entry):

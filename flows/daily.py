@@ -25,7 +25,22 @@ from warehouse import load  # noqa: E402
 from warehouse.db import RunLock  # noqa: E402
 
 
-LOAD_GROUP = 20  # sources per load transaction: short enough for readers, few enough for speed
+LOAD_GROUP_ARTICLES = 1000  # articles per load transaction: short for readers, few for speed
+
+
+def _load_groups(results: list[SourceResult]) -> list[list[SourceResult]]:
+    """Consecutive results cut so that each group carries about LOAD_GROUP_ARTICLES articles;
+    a morning of 304s is one transaction."""
+    groups, current, size = [], [], 0
+    for r in results:
+        current.append(r)
+        size += len(r.articles)
+        if size >= LOAD_GROUP_ARTICLES:
+            groups.append(current)
+            current, size = [], 0
+    if current:
+        groups.append(current)
+    return groups
 
 
 @task(name="fetch-sources", cache_policy=NO_CACHE)
@@ -132,8 +147,7 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             t.seconds["fetch_phase"] = max((r.ended for r in results), default=fetch_start) - fetch_start
             # Load in the config's order (when the same story arrives from two sources the stored
             # copy is always the same one), a few sources per short transaction.
-            for k in range(0, len(results), LOAD_GROUP):
-                group = results[k:k + LOAD_GROUP]
+            for group in _load_groups(results):
                 with t("dedup_load"):
                     counts = load_sources_task(settings, run_id, group)
                 for result, c in zip(group, counts):

@@ -127,3 +127,29 @@ def test_digest_sends_one_message_per_thesis(prefect_api, tmp_path, server):
     assert len(alerts) == 1
     assert "2 change(s)" in alerts[0]["title"]
     assert "nvidia_drawdown" in alerts[0]["message"] and "tpu_volume" in alerts[0]["message"]
+
+
+@pytest.mark.slow
+def test_an_unchanged_warehouse_reuses_results_but_an_edited_thesis_is_evaluated_again(prefect_api, tmp_path, server):
+    import shutil
+
+    from flows.runner import run_flow
+    server.route(("POST", "/hook"), respond(200, b"ok"))
+    (tmp_path / "theses").mkdir()
+    shutil.copy(ROOT / "theses" / "system-moore.yaml", tmp_path / "theses")
+    shutil.copytree(ROOT / "theses" / "models", tmp_path / "theses" / "models")
+    settings = _settings(tmp_path, server, day2=True)
+    settings.theses = [str(tmp_path / "theses")]
+    run_flow(settings)
+    run_flow(settings)  # nothing new: the checks are not run again, their results are recorded again
+    with read_connection(settings.db_path) as con:
+        fps = con.execute("SELECT eval_fingerprint FROM runs ORDER BY started_at").fetchall()
+        per_run = con.execute("SELECT count(*) FROM assumption_status GROUP BY run_id").fetchall()
+    assert fps[0] == fps[1] and per_run == [(14,), (14,)]
+    assert _status(settings.db_path, "nvidia_drawdown") == "triggered"
+    thesis = tmp_path / "theses" / "system-moore.yaml"
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("triggered_at: 20\n", "triggered_at: 30\n", 1),
+                      encoding="utf-8")
+    result = run_flow(settings)
+    assert _status(settings.db_path, "nvidia_drawdown") == "elevated"
+    assert [s["assumption_id"] for s in result["statuses"] if s["changed"]] == ["nvidia_drawdown"]

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from warehouse.queries import QueryError, check_select
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
 ASSUMPTION_STATUSES = ("holds", "weakening", "broken")
 RISK_STATUSES = ("clear", "elevated", "triggered")
 SEVERITIES = ("low", "medium", "high")
@@ -89,7 +91,7 @@ def _validate_sql(path: Path, thesis: Thesis) -> None:
 
 def load_thesis(path: Path) -> Thesis:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as e:
         raise ThesisError(f"{path}: cannot read ({e.strerror})") from None
     except yaml.YAMLError as e:

@@ -67,5 +67,6 @@ CREATE TABLE runs (
     new_articles INTEGER,
     duplicates   INTEGER,
     failed       INTEGER,
-    claims       INTEGER
+    claims       INTEGER,
+    eval_fingerprint VARCHAR            -- theses + warehouse state the evaluation saw
 );
