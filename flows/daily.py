@@ -17,6 +17,7 @@ configure()
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from flows.config import Settings, load_settings  # noqa: E402
 from flows.ingest.sources import SourceResult, fetch_all  # noqa: E402
@@ -85,23 +86,26 @@ def extract_pending(settings: Settings, limit: int | None = None) -> int:
         from flows.scaleout import extract_on_dask
         results_iter = extract_on_dask(batches, settings, entity_files)
     else:
-        results_iter = (extract_batch_task(b, settings.extract.model, entity_files) for b in batches)
+        # quote(): Prefect would otherwise walk every article and claim looking for futures.
+        results_iter = (extract_batch_task(quote(b), settings.extract.model, entity_files) for b in batches)
     for results in results_iter:
-        claims += load_extractions_task(settings, EXTRACTOR_VERSION, results)["claims"]
+        start = time.perf_counter()
+        claims += load_extractions_task(settings, EXTRACTOR_VERSION, quote(results))["claims"]
+        LOAD_SECONDS["claims_load"] = LOAD_SECONDS.get("claims_load", 0.0) + time.perf_counter() - start
         report("extract-batch", articles=len(results))
     return claims
 
 
-@task(name="evaluate-theses", cache_policy=NO_CACHE)
-def evaluate_task(settings: Settings, run_id: str, as_of: date | None) -> list[dict]:
-    from flows.thesis.evaluate import evaluate_and_record
-    return evaluate_and_record(settings, run_id, as_of)
+LOAD_SECONDS: dict[str, float] = {}  # writer time spent loading claims in this process (benchmark)
 
 
-@task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_task(settings: Settings) -> dict:
+@task(name="evaluate-and-alert", cache_policy=NO_CACHE)
+def evaluate_task(settings: Settings, run_id: str, as_of: date | None) -> tuple[list[dict], dict]:
+    """Evaluate every thesis, record statuses and queue alerts, then deliver the outbox."""
     from flows.thesis.alerts import deliver_pending
-    return deliver_pending(settings)
+    from flows.thesis.evaluate import evaluate_and_record
+    statuses = evaluate_and_record(settings, run_id, as_of)
+    return statuses, deliver_pending(settings)
 
 
 @flow(name="daily_ingest", log_prints=True)
@@ -132,11 +136,11 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
     t = _Stopwatch()
     with RunLock(db_path):
         from prefect.runtime import flow_run
-        load.start_run(db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
+        states = load.start_run(db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
         report("fetch-start", sources=[s.name for s in settings.sources])
         fetch_start = time.perf_counter()
-        # Cache validators for every source in one read; a backfill replays files, so it sends none.
-        states = {} if as_of else load.source_states(db_path)
+        if as_of:
+            states = {}  # a backfill replays files: no cache validators
         future = fetch_sources_task.submit(list(settings.sources), settings,
                                            [states.get(s.name, (None, None)) for s in settings.sources], as_of)
         per_source = []
@@ -149,21 +153,21 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             # copy is always the same one), a few sources per short transaction.
             for group in _load_groups(results):
                 with t("dedup_load"):
-                    counts = load_sources_task(settings, run_id, group)
+                    counts = load_sources_task(settings, run_id, quote(group))
                 for result, c in zip(group, counts):
                     row = {"source": result.source["name"], "status": result.status,
                            "fetched": len(result.articles), "new": c["new"], "duplicates": c["duplicates"],
                            "error": result.error}
                     per_source.append(row)
                     report("fetch-done", **row)
+            LOAD_SECONDS.clear()
             with t("extract_load"):
                 claims = extract_pending(settings)
+            t.add("claims_load", LOAD_SECONDS.get("claims_load", 0.0))
             statuses, alerts = [], {}
             if evaluate:
                 with t("evaluate"):
-                    statuses = evaluate_task(settings, run_id, as_of)
-                with t("alerts"):
-                    alerts = deliver_task(settings)
+                    statuses, alerts = evaluate_task(settings, run_id, as_of)
             status = "completed"
         finally:
             summary = load.finish_run(db_path, run_id, status)

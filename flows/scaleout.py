@@ -8,6 +8,7 @@ import logging
 from typing import Iterator
 
 from prefect import flow
+from prefect.utilities.annotations import quote
 
 from flows.config import Settings
 
@@ -30,9 +31,11 @@ def extract_on_dask(batches: list[list[dict]], settings: Settings, entity_files:
     if not batches:
         return iter(())
 
+    # The batches travel to the workers as task inputs, not as flow parameters: Prefect sends
+    # a flow's parameters to its API, which refuses anything over 512 KB.
     @flow(name="extract-on-dask", task_runner=_runner(settings))
-    def extract_flow(batches: list[list[dict]]) -> list[list[dict]]:
-        futures = [extract_batch_task.submit(b, settings.extract.model, entity_files) for b in batches]
+    def extract_flow() -> list[list[dict]]:
+        futures = [extract_batch_task.submit(quote(b), settings.extract.model, entity_files) for b in batches]
         return [f.result() for f in futures]
 
-    return iter(extract_flow(batches))
+    return iter(extract_flow())

@@ -32,10 +32,13 @@ _LINK_TYPES = {c: pa.string() for c in _LINK_COLS}
 _LINK_TYPES.update(first_seen_at=pa.timestamp("us"))
 
 
-def start_run(db: Path, run_id: str, flow_run_id: str | None, n_sources: int, as_of=None) -> None:
+def start_run(db: Path, run_id: str, flow_run_id: str | None, n_sources: int, as_of=None
+              ) -> dict[str, tuple[str | None, str | None]]:
+    """Record a run as started; returns every source's cache validators (one transaction)."""
     with transaction(db) as con:
         con.execute("INSERT OR IGNORE INTO runs (run_id, flow_run_id, started_at, as_of, status, sources) "
                     "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, n_sources])
+        return {n: (e, lm) for n, e, lm in con.execute("SELECT name, etag, last_modified FROM sources").fetchall()}
 
 
 def finish_run(db: Path, run_id: str, status: str) -> dict:
@@ -78,25 +81,55 @@ def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[
 def load_fetches(db: Path, run_id: str, batch: list[tuple[dict, dict, list[dict]]]) -> list[dict]:
     """Several sources' results in ONE transaction, in order (the first copy of a story wins).
 
-    Each DuckDB open/close costs a checkpoint; grouping the sources that finished together keeps
-    a 50-source run to a handful of transactions. A fetch row whose status is `failed` records
-    the failure and loads nothing.
+    Each DuckDB open/close costs a checkpoint; grouping keeps a 50-source run to a handful of
+    transactions, and the per-source rows (sources, fetches) go in as one bulk insert each.
+    A fetch whose status is `failed` records the failure and loads nothing.
     """
     now = utcnow()
-    out = []
+    out, source_rows, fetch_rows = [], [], []
     with transaction(db) as con:
         for source, fetch, articles in batch:
-            if fetch["status"] == "failed":
-                _record_failure(con, run_id, source, fetch, now)
-                out.append({"new": 0, "duplicates": 0})
-            else:
-                out.append(_load_one(con, run_id, source, fetch, articles, now))
+            failed = fetch["status"] == "failed"
+            counts = {"new": 0, "duplicates": 0} if failed else _load_articles(con, run_id, source, articles, now)
+            out.append(counts)
+            source_rows.append({"name": source["name"], "kind": source["kind"], "location": source["location"],
+                                "lang": source.get("lang"), "tags": list(source.get("tags") or []),
+                                "etag": None if failed else fetch.get("etag"),
+                                "last_modified": None if failed else fetch.get("last_modified"), "updated_at": now})
+            fetch_rows.append({"run_id": run_id, "source": source["name"], "url": fetch.get("url"),
+                               "started_at": fetch["started_at"], "finished_at": now, "status": fetch["status"],
+                               "http_status": fetch.get("http_status"), "bytes": fetch.get("bytes") or 0,
+                               "items": len(articles), "new_articles": counts["new"],
+                               "duplicates": counts["duplicates"], "error": fetch.get("error"),
+                               "note": fetch.get("note")})
+        con.register("batch_sources", pa.Table.from_pylist(source_rows, schema=_SOURCE_SCHEMA))
+        con.execute("""
+            INSERT INTO sources SELECT * FROM batch_sources
+            ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
+              lang = excluded.lang, tags = excluded.tags,
+              etag = coalesce(excluded.etag, sources.etag),
+              last_modified = coalesce(excluded.last_modified, sources.last_modified),
+              updated_at = excluded.updated_at""")
+        con.register("batch_fetches", pa.Table.from_pylist(fetch_rows, schema=_FETCH_SCHEMA))
+        con.execute(f"INSERT INTO fetches SELECT nextval('fetch_id_seq'), {', '.join(_FETCH_SCHEMA.names)} "
+                    "FROM batch_fetches")
         failpoint("load-before-commit")  # everything written, nothing committed
     failpoint("load-after-commit")
     return out
 
 
-def _load_one(con, run_id: str, source: dict, fetch: dict, articles: list[dict], now) -> dict:
+_SOURCE_SCHEMA = pa.schema([("name", pa.string()), ("kind", pa.string()), ("location", pa.string()),
+                            ("lang", pa.string()), ("tags", pa.list_(pa.string())), ("etag", pa.string()),
+                            ("last_modified", pa.string()), ("updated_at", pa.timestamp("us"))])
+_FETCH_SCHEMA = pa.schema([("run_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
+                           ("started_at", pa.timestamp("us")), ("finished_at", pa.timestamp("us")),
+                           ("status", pa.string()), ("http_status", pa.int32()), ("bytes", pa.int64()),
+                           ("items", pa.int32()), ("new_articles", pa.int32()), ("duplicates", pa.int32()),
+                           ("error", pa.string()), ("note", pa.string())])
+
+
+def _load_articles(con, run_id: str, source: dict, articles: list[dict], now) -> dict:
+    """Insert a source's new articles and every link; returns new/duplicate counts."""
     # Dedup inside the batch first, keeping the first occurrence of each content hash.
     by_hash: dict[str, dict] = {}
     for a in articles:
@@ -112,16 +145,6 @@ def _load_one(con, run_id: str, source: dict, fetch: dict, articles: list[dict],
         k = (a["article_id"], source["name"], a["item_key"])
         links.setdefault(k, {"article_id": a["article_id"], "source": source["name"], "item_key": a["item_key"],
                              "url": a.get("url"), "first_seen_at": now, "run_id": run_id})
-    con.execute("""
-        INSERT INTO sources (name, kind, location, lang, tags, etag, last_modified, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
-          lang = excluded.lang, tags = excluded.tags,
-          etag = coalesce(excluded.etag, sources.etag),
-          last_modified = coalesce(excluded.last_modified, sources.last_modified),
-          updated_at = excluded.updated_at""",
-        [source["name"], source["kind"], source["location"], source.get("lang"), source.get("tags") or [],
-         fetch.get("etag"), fetch.get("last_modified"), now])
     new = 0
     if rows:
         con.register("batch_articles", _table(rows, _ARTICLE_COLS, _ARTICLE_TYPES))
@@ -136,14 +159,7 @@ def _load_one(con, run_id: str, source: dict, fetch: dict, articles: list[dict],
         con.execute(f"INSERT OR IGNORE INTO article_sources ({', '.join(_LINK_COLS)}) "
                     f"SELECT {', '.join(_LINK_COLS)} FROM batch_links")
         con.unregister("batch_links")
-    dup = len(articles) - new
-    con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
-                     http_status, bytes, items, new_articles, duplicates, error, note)
-                   VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [run_id, source["name"], fetch.get("url"), fetch["started_at"], now, fetch["status"],
-                 fetch.get("http_status"), fetch.get("bytes"), len(articles), new, dup,
-                 fetch.get("error"), fetch.get("note")])
-    return {"new": new, "duplicates": dup}
+    return {"new": new, "duplicates": len(articles) - new}
 
 
 def articles_to_extract(db: Path, version: str, limit: int | None = None) -> list[dict]:
@@ -238,18 +254,6 @@ def record_failure(db: Path, run_id: str, source: dict, started_at: datetime, er
                    http_status: int | None = None, url: str | None = None, status: str = "failed") -> None:
     fetch = {"started_at": started_at, "error": error, "http_status": http_status, "url": url, "status": status}
     load_fetches(db, run_id, [(source, fetch, [])])
-
-
-def _record_failure(con, run_id: str, source: dict, fetch: dict, now) -> None:
-    con.execute("""INSERT INTO fetches (fetch_id, run_id, source, url, started_at, finished_at, status,
-                     http_status, bytes, items, new_articles, duplicates, error)
-                   VALUES (nextval('fetch_id_seq'), ?, ?, ?, ?, ?, 'failed', ?, 0, 0, 0, 0, ?)""",
-                [run_id, source["name"], fetch.get("url"), fetch["started_at"], now,
-                 fetch.get("http_status"), fetch.get("error")])
-    con.execute("""INSERT INTO sources (name, kind, location, lang, tags, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING""",
-                [source["name"], source["kind"], source["location"], source.get("lang"),
-                 source.get("tags") or [], now])
 
 
 def clear_extractions(db: Path) -> None:
