@@ -8,7 +8,6 @@ import logging
 from typing import Iterator
 
 from prefect import flow
-from prefect.utilities.annotations import quote
 
 from flows.config import Settings
 
@@ -35,7 +34,8 @@ def extract_on_dask(batches: list[list[dict]], settings: Settings, entity_files:
     # a flow's parameters to its API, which refuses anything over 512 KB.
     @flow(name="extract-on-dask", task_runner=_runner(settings))
     def extract_flow() -> list[list[dict]]:
-        futures = [extract_batch_task.submit(quote(b), settings.extract.model, entity_files) for b in batches]
+        # Not quote()d here: prefect-dask hands a quoted input to the worker still wrapped.
+        futures = [extract_batch_task.submit(b, settings.extract.model, entity_files) for b in batches]
         return [f.result() for f in futures]
 
     return iter(extract_flow())
