@@ -54,6 +54,7 @@ _PRECISION_AT = re.compile(r"\s?(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
 _APPROX_BEFORE = re.compile(r"(约为|约合|约达|大约|约|近|将近|接近|大概|估计|预计约|about|around|roughly|approximately|nearly|almost|close to|some|~|≈)\s*$", re.I)
 _AT_LEAST_BEFORE = re.compile(r"(逾|超过|至少|不少于|多于|more than|over|at least|above|upwards of|in excess of|exceeding)\s*$", re.I)
 _AT_MOST_BEFORE = re.compile(r"(最高可达|最多可达|最高达|不到|低于|最多|高达|至多|不足|不超过|少于|less than|under|up to|at most|below|fewer than|as much as|as many as)\s*$", re.I)
+_AT_MOST_OF = re.compile(r"(达不到|不到|不足|低于|少于|不及)[^，,。；;0-9]{0,14}的\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(左右|上下|附近)")
 _AT_LEAST_AFTER = re.compile(r"^\s*(以上|多|余|\+|or more|plus)")
 _AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|or less)")
@@ -273,6 +274,8 @@ def _qualifier(text: str, q: Quantity, clause_start: int) -> str:
     after = text[q.end:q.end + 8]
     if _AT_LEAST_BEFORE.search(before) or _AT_LEAST_AFTER.match(after):
         return "at_least"
+    if _AT_MOST_OF.search(text[max(clause_start, q.start - 24):q.start]):
+        return "at_most"  # 达不到NVIDIA产量的一半: the bound comes before the thing measured
     if _AT_MOST_BEFORE.search(before) or _AT_MOST_AFTER.match(after):
         return "at_most"
     if _APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after):
