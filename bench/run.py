@@ -166,7 +166,7 @@ def build_big_warehouse(path: Path, n_claims: int) -> None:
                      'performance_ratio','cagr','other'])[1 + (i * 7 % 10)],
                    (i % 997) * 1.5, 'USD', NULL, NULL, 'exact', NULL, NULL, '2026', 'q', 's', 0, 5, 'bench'
             FROM range({n_claims}) t(i)""")
-        con.execute(f"""
+        con.execute("""
             INSERT INTO assumption_status
             SELECT 'system-moore', 'a' || (i % 14), 'assumption', 'medium', 'run' || (i // 14),
                    DATE '2025-01-01' + (i // 14)::INTEGER, TIMESTAMP '2025-01-01' + to_days((i // 14)::INTEGER),

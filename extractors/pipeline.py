@@ -18,7 +18,7 @@ from spacy.language import Language
 import extractors.components.claims  # noqa: F401  (registers tw_claims)
 import extractors.components.entities  # noqa: F401  (registers tw_entities)
 import extractors.components.sentences  # noqa: F401  (registers tw_sentences)
-from extractors.claims import metric_vocabulary  # noqa: F401  (re-exported for the flow)
+from extractors.metrics import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 from extractors.fold import detect_lang, to_simplified
 
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users

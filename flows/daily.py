@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import date
-from pathlib import Path
 
 from flows.prefect_env import configure
 

@@ -213,3 +213,14 @@ def test_gold_set_quality_does_not_drop_below_the_pinned_floor():
            "subject_accuracy": r["subject_accuracy"], "period_accuracy": r["period_accuracy"]}
     low = {k: (round(v, 3), FLOORS[k]) for k, v in got.items() if v < FLOORS[k]}
     assert not low, f"below the floor pinned in tests/gold/floors.json: {low}"
+
+
+def test_docstring_examples_hold():
+    import doctest
+
+    import extractors.fold
+    import extractors.numbers
+    import extractors.quantities
+    for mod in (extractors.numbers, extractors.fold, extractors.quantities):
+        result = doctest.testmod(mod)
+        assert result.attempted > 0 and result.failed == 0, mod.__name__

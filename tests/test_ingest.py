@@ -12,7 +12,7 @@ from flows.ingest.exports import parse_export
 from flows.ingest.fetch import FetchError, TransientFetchError, fetch_url
 from flows.ingest.sources import fetch_source
 from tests.conftest import EXAMPLES, fast_fetch, make_settings
-from tests.httpserver import respond, sequence, stall, static
+from tests.httpserver import respond, sequence, stall
 from warehouse import load
 from warehouse.db import read_connection
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractors.claims import metric_vocabulary
+from extractors.metrics import metric_vocabulary
 from extractors.gazetteer import load_entities
 from flows.ingest.articles import to_article
 from flows.ingest.items import Item

@@ -1,0 +1,487 @@
+"""The `thesiswatch` command line.
+
+Read commands (sql, sources, status, alerts, doctor) import neither Prefect nor spaCy, so they
+start fast. Errors print one line, `Error: <what happened>. <what to do>.`, and exit 1; bad
+usage exits 2. --debug shows the traceback instead.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from flows.config import ConfigError, Settings, load_settings
+
+EXPECTED = (ConfigError,)
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from warehouse.db import WarehouseError
+    from warehouse.queries import QueryError
+    errs: list[type[BaseException]] = [ConfigError, WarehouseError, QueryError]
+    for mod, name in (("extractors.gazetteer", "GazetteerError"), ("flows.thesis.model", "ThesisError"),
+                      ("flows.thesis.alerts", "AlertConfigError")):
+        m = sys.modules.get(mod)
+        if m is not None:
+            errs.append(getattr(m, name))
+    return tuple(errs)
+
+
+class Cli(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except Exception as e:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            if isinstance(e, _expected_errors()):
+                msg = str(e).rstrip(".")
+            else:
+                msg = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'unexpected failure'}. " \
+                      f"Run again with --debug for the traceback"
+            click.echo(f"Error: {msg}.", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config", type=click.Path(dir_okay=False), envvar="THESISWATCH_CONFIG",
+              help="Config file (default: ./thesiswatch.yaml).")
+@click.option("--db", "db", type=click.Path(dir_okay=False),
+              help="Warehouse file (default: the config's `db:`, else ./thesiswatch.duckdb).")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option("0.1.0", prog_name="thesiswatch")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, db: str | None, debug: bool) -> None:
+    """Keep an investment thesis honest against the daily news.
+
+    \b
+    thesiswatch run                 ingest, extract, evaluate and alert once
+    thesiswatch status              where each assumption stands
+    thesiswatch sql "SELECT ..."    query the warehouse (read-only)
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(config=config, db=db, debug=debug)
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    if "settings" not in ctx.obj:
+        ctx.obj["settings"] = load_settings(ctx.obj["config"], ctx.obj["db"])
+    return ctx.obj["settings"]
+
+
+def _console():
+    import shutil
+
+    from rich.console import Console
+    # Piped output has no terminal width; a wide default keeps tables readable in logs and files.
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    return Console(width=max(width, 100), soft_wrap=False)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if v != v:
+            return "NaN"
+        if abs(v) >= 1e6 or (abs(v) < 1e-3 and v != 0):
+            return f"{v:.4g}"
+        return f"{v:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v))
+    return str(v)
+
+
+def print_table(cols: list[str], rows: list, fmt: str = "table", title: str | None = None) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(cols, r)) for r in rows], default=str, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(cols)
+        w.writerows([[_fmt(v) for v in r] for r in rows])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    from rich.table import Table
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for c in cols:
+        t.add_column(c, overflow="fold", max_width=60)
+    for r in rows:
+        t.add_row(*[_fmt(v) for v in r])
+    _console().print(t)
+    click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _notice(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+# ---------------------------------------------------------------- ingest and run
+
+@cli.command()
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate as of this date (default: now).")
+@click.option("--workers", type=int, help="Extract on a Dask LocalCluster with N workers.")
+@click.option("--dask-address", help="Extract on an existing Dask cluster (tcp://host:8786).")
+@click.option("--no-evaluate", is_flag=True, help="Skip thesis evaluation and alerts.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's own logs.")
+@click.pass_context
+def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
+    """Run the daily_ingest flow once: fetch, parse, dedup, load, extract, evaluate, alert."""
+    settings = settings_of(ctx)
+    if not settings.sources:
+        raise ConfigError(f"no sources configured in {ctx.obj['config'] or 'thesiswatch.yaml'}. "
+                          "Add a `sources:` list (see README)")
+    if workers is not None:
+        settings.extract.workers = workers
+    if dask_address:
+        settings.extract.dask_address = dask_address
+    _check_alert_targets(settings)
+    if not no_evaluate:
+        from flows.thesis.model import discover
+        discover(settings.thesis_paths())  # a broken thesis file stops us before any work
+    from flows.prefect_env import configure
+    configure(verbose)
+    from warehouse.db import RunLock
+    with RunLock(settings.db_path):  # refuse a second writer before Prefect even starts
+        result = _run_with_progress(settings, as_of.date() if as_of else None, not no_evaluate)
+    _print_run_summary(result)
+
+
+def _check_alert_targets(settings: Settings) -> None:
+    if settings.alerts:
+        from flows.thesis.alerts import check_targets
+        check_targets(settings)
+
+
+def _run_with_progress(settings: Settings, as_of: date | None, evaluate: bool) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import progress as prog
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   transient=False, disable=not sys.stderr.isatty(), console=None)
+    tasks: dict[str, int] = {}
+
+    def on(event: str, data: dict) -> None:
+        if event == "fetch-start":
+            tasks["fetch"] = bar.add_task("Fetching sources", total=len(data["sources"]))
+        elif event == "fetch-done":
+            bar.advance(tasks["fetch"])
+        elif event == "extract-start":
+            tasks["extract"] = bar.add_task("Extracting claims", total=data["articles"])
+        elif event == "extract-batch":
+            bar.advance(tasks["extract"], data["articles"])
+
+    prog.set_reporter(on)
+    try:
+        with bar:
+            from flows.runner import run_flow
+            return run_flow(settings, as_of=as_of, evaluate=evaluate)
+    finally:
+        prog.set_reporter(None)
+
+
+def _print_run_summary(result: dict) -> None:
+    rows = [(r["source"], r["status"], r["fetched"], r["new"], r["duplicates"],
+             1 if r["status"] == "failed" else 0, r["error"] or "") for r in result["sources"]]
+    print_table(["source", "status", "fetched", "new", "duplicate", "failed", "reason"], rows,
+                title=f"Run {result['run_id']}")
+    n_failed = sum(1 for r in result["sources"] if r["status"] == "failed")
+    click.echo(f"{sum(r['new'] for r in result['sources'])} new articles, "
+               f"{result['claims']} claims extracted, {n_failed} failed source(s). Warehouse: {result['db']}")
+    statuses = result.get("statuses") or []
+    if statuses:
+        changed = [s for s in statuses if s.get("changed")]
+        click.echo(f"Evaluated {len(statuses)} assumption(s); {len(changed)} changed status.")
+        for s in changed:
+            click.echo(f"  ALERT {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> {s['status']}"
+                       f" (value {_fmt(s['value'])})")
+    alerts = result.get("alerts") or {}
+    if alerts.get("failed"):
+        click.echo(f"{alerts['failed']} alert(s) could not be delivered; they wait in the outbox "
+                   "and are retried on the next run.")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--wait", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.pass_context
+def sql(ctx, query, fmt, wait):
+    """Run one read-only SELECT against the warehouse and print the rows.
+
+    \b
+    thesiswatch sql "SELECT subject, metric, value, unit FROM v_latest_claims LIMIT 10"
+    """
+    from warehouse.db import read_connection
+    from warehouse.queries import check_select, guarded, run_select
+    check_select(query)
+    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
+        cols, rows = run_select(guarded(con), query)
+    print_table(cols, rows, fmt)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def sources(ctx, fmt):
+    """List configured sources with their last fetch status."""
+    from warehouse.db import WarehouseError, read_connection
+    from warehouse.queries import SOURCES_SQL
+    settings = settings_of(ctx)
+    last: dict[str, tuple] = {}
+    try:
+        with read_connection(settings.db_path, 30, _notice) as con:
+            cur = con.execute(SOURCES_SQL)
+            for r in cur.fetchall():
+                last[r[0]] = r
+    except WarehouseError as e:
+        if settings.db_path.exists():
+            raise
+        _notice(f"Note: {e}.")
+    rows = []
+    for s in settings.sources:
+        r = last.get(s.name)
+        rows.append((s.name, s.kind, s.location, r[3] if r else "never fetched", r[4] if r else None,
+                     r[8] if r else 0, (r[7] or "") if r else ""))
+    print_table(["name", "kind", "location", "last status", "last fetch", "articles", "last error"], rows, fmt)
+
+
+# ---------------------------------------------------------------- extraction
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Override language detection.")
+@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Article date for 今年/明年/next year.")
+@click.option("--locale", type=click.Choice(["TW", "CN", "HK", "US"]), help="Source locale (decides a bare 元).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_context
+def extract(ctx, file, lang, published, locale, as_json):
+    """Print the entities and numeric claims of a text FILE (or - for stdin)."""
+    from extractors.pipeline import get_extractor
+    text = file.read()
+    settings = settings_of(ctx)
+    files = tuple(str(settings.resolve(p)) for p in settings.extract.entities)
+    res = get_extractor(settings.extract.model, files).extract(
+        text, lang=lang, published=published.date() if published else None, locale=locale)
+    if as_json:
+        keys_e = ["id", "type", "text", "start", "end"]
+        keys_c = ["value", "unit", "low", "high", "qualifier", "previous_value", "subject", "metric", "period",
+                  "quote", "sentence", "start", "end"]
+        click.echo(json.dumps({"entities": [{k: e[k] for k in keys_e} for e in res["entities"]],
+                               "claims": [{k: c[k] for k in keys_c} for c in res["claims"]]},
+                              ensure_ascii=False, indent=2))
+        return
+    print_table(["id", "type", "text", "start", "end"],
+                [(e["id"], e["type"], e["text"], e["start"], e["end"]) for e in res["entities"]], title="Entities")
+    print_table(["quote", "value", "unit", "qualifier", "previous", "subject", "metric", "period"],
+                [(c["quote"], c["value"], c["unit"], c["qualifier"], c["previous_value"], c["subject"], c["metric"],
+                  c["period"]) for c in res["claims"]], title="Claims")
+
+
+@cli.command(name="eval")
+@click.option("--gold", type=click.Path(exists=True, file_okay=False), help="Gold folder (default: tests/gold/texts).")
+@click.option("--errors", is_flag=True, help="List every miss and false positive.")
+@click.option("--json", "as_json", is_flag=True)
+def eval_cmd(gold, errors, as_json):
+    """Score the extractor on the gold set: precision, recall and F1."""
+    from extractors.evaluate import default_gold_dir, evaluate_gold, render_report
+    report = evaluate_gold(Path(gold) if gold else default_gold_dir())
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in report.items() if k != "errors"}, indent=2))
+    else:
+        click.echo(render_report(report, show_errors=errors))
+
+
+@cli.command()
+@click.pass_context
+def reextract(ctx):
+    """Rebuild entities and claims of every article with the current extractor version."""
+    from flows.prefect_env import configure
+    configure()
+    from flows.runner import reextract_all
+    n = reextract_all(settings_of(ctx))
+    click.echo(f"Re-extracted {n['articles']} articles: {n['claims']} claims.")
+
+
+# ---------------------------------------------------------------- theses
+
+@cli.command()
+@click.argument("thesis_file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def check(ctx, thesis_file):
+    """Validate a thesis file and dry-run its checks against the warehouse (nothing recorded)."""
+    from flows.thesis.evaluate import dry_run
+    from flows.thesis.model import load_thesis
+    thesis = load_thesis(Path(thesis_file))
+    settings = settings_of(ctx)
+    results = dry_run(settings, thesis)
+    click.echo(f"{thesis_file}: valid ({len(thesis.assumptions)} assumptions, {len(thesis.risks)} risk conditions)")
+    print_table(["id", "kind", "status", "value", "evidence", "detail"],
+                [(r["assumption_id"], r["kind"], r["status"], r["value"], len(r["evidence_ids"] or []), r["detail"])
+                 for r in results])
+
+
+@cli.command()
+@click.option("--replay", is_flag=True, help="Recompute the status history over every stored run's date.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@click.pass_context
+def evaluate(ctx, replay, as_of):
+    """Evaluate every thesis now (or replay history) and deliver alerts."""
+    from flows.thesis.alerts import deliver_pending
+    from flows.thesis.evaluate import evaluate_and_record, replay_history
+    settings = settings_of(ctx)
+    _check_alert_targets(settings)
+    from warehouse.db import RunLock
+    with RunLock(settings.db_path):
+        if replay:
+            n = replay_history(settings)
+            click.echo(f"Replayed {n['runs']} run date(s): {n['rows']} status rows rebuilt.")
+            return
+        import uuid
+        run_id = f"eval-{uuid.uuid4().hex[:12]}"
+        statuses = evaluate_and_record(settings, run_id, as_of.date() if as_of else None)
+        sent = deliver_pending(settings)
+    print_table(["thesis", "assumption", "status", "value", "changed"],
+                [(s["thesis_id"], s["assumption_id"], s["status"], s["value"], "yes" if s["changed"] else "")
+                 for s in statuses])
+    if sent.get("sent") or sent.get("failed"):
+        click.echo(f"Alerts: {sent.get('sent', 0)} sent, {sent.get('failed', 0)} waiting in the outbox.")
+
+
+@cli.command()
+@click.argument("thesis", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.pass_context
+def status(ctx, thesis, as_json, wait):
+    """Where each assumption stands: status, since when, value, evidence count."""
+    from warehouse.db import read_connection
+    from warehouse.queries import STATUS_SQL
+    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
+        cur = con.execute(STATUS_SQL, {"thesis": thesis})
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    if as_json:
+        print_table(cols, rows, "json")
+        return
+    if not rows:
+        click.echo("No evaluations yet. Run `thesiswatch run` or `thesiswatch evaluate`.")
+        return
+    print_table(["thesis", "assumption", "kind", "severity", "status", "since", "value", "evidence"],
+                [r[:8] for r in rows])
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def alerts(ctx, fmt):
+    """List sent, pending and snoozed alerts."""
+    from warehouse.db import read_connection
+    from warehouse.queries import ALERTS_SQL
+    with read_connection(settings_of(ctx).db_path, 30, _notice) as con:
+        cur = con.execute(ALERTS_SQL)
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    print_table(cols, rows, fmt)
+
+
+@cli.command()
+@click.argument("assumption")
+@click.option("--until", "until", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last muted day.")
+@click.option("--thesis", help="Thesis id, when the assumption id is not unique.")
+@click.pass_context
+def snooze(ctx, assumption, until, thesis):
+    """Mute one assumption's alerts until a date (its status is still recorded)."""
+    from flows.thesis.alerts import snooze as do_snooze
+    tid = do_snooze(settings_of(ctx), assumption, until.date(), thesis)
+    click.echo(f"Snoozed {tid}/{assumption} until {until.date()}.")
+
+
+@cli.command()
+@click.argument("config_json", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def hotset(config_json, as_json):
+    """Hot (always-read) vs routed weights of an MoE model from its config.json."""
+    from flows import hotset as hs
+    code = hs.main([config_json] + (["--json"] if as_json else []))
+    sys.exit(code or 0)
+
+
+# ---------------------------------------------------------------- operations
+
+@cli.command()
+@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.pass_context
+def doctor(ctx, wait):
+    """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims."""
+    from warehouse.db import read_connection
+    from warehouse.integrity import run_checks
+    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
+        results = run_checks(con)
+    print_table(["check", "result", "detail"], [(r["check"], "ok" if r["ok"] else "FAIL", r["detail"]) for r in results])
+    if not all(r["ok"] for r in results):
+        click.echo("Error: the warehouse failed an integrity check. See the table above.", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def migrate(ctx):
+    """Create or upgrade the warehouse schema."""
+    from warehouse.db import LATEST_VERSION, write_connection
+    with write_connection(settings_of(ctx).db_path):
+        pass
+    click.echo(f"{settings_of(ctx).db_path}: schema version {LATEST_VERSION}.")
+
+
+@cli.command()
+@click.option("--cron", help="Cron schedule (default: the config's schedule.cron, 0 7 * * *).")
+@click.option("--timezone", "tz", help="Time zone for the schedule (default: schedule.timezone).")
+@click.pass_context
+def serve(ctx, cron, tz):
+    """Serve daily_ingest on a cron schedule until stopped (Ctrl-C)."""
+    settings = settings_of(ctx)
+    from flows.prefect_env import configure
+    configure(verbose=True)
+    from flows.runner import serve as do_serve
+    do_serve(settings, ctx.obj["config"], ctx.obj["db"], cron or settings.schedule.cron,
+             tz or settings.schedule.timezone)
+
+
+@cli.command()
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.pass_context
+def backfill(ctx, start, end):
+    """Replay directory and text-export sources day by day, evaluating as of each day."""
+    if end < start:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    settings = settings_of(ctx)
+    from flows.prefect_env import configure
+    configure()
+    from flows.runner import backfill as do_backfill
+    for day, result in do_backfill(settings, start.date(), end.date()):
+        new = sum(r["new"] for r in result["sources"])
+        changed = [s for s in result.get("statuses") or [] if s.get("changed")]
+        click.echo(f"{day}: {new} new articles, {result['claims']} claims, {len(changed)} status change(s)")
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Typed settings for thesiswatch, layered: defaults -> config file -> THESISWATCH_* env -> CLI flags.
+
+One `Settings` object is built at the edge (the CLI) and passed down; nothing deeper reads
+the environment or the config file again.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+DEFAULT_CONFIG = "thesiswatch.yaml"
+DEFAULT_DB = "thesiswatch.duckdb"
+SOURCE_KINDS = ("feed", "page", "text-export", "directory")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["feed", "page", "text-export", "directory"]
+    url: str | None = None
+    path: str | None = None
+    lang: Literal["zh-Hant", "zh-Hans", "en"] | None = None
+    locale: Literal["TW", "CN", "HK", "US"] | None = None
+    tags: list[str] = []
+    published: date | None = None
+    follow_links: bool = True
+    pattern: str = "*"
+
+    @model_validator(mode="after")
+    def _one_location(self) -> "SourceConfig":
+        if bool(self.url) == bool(self.path):
+            raise ValueError("give exactly one of `url` or `path`")
+        return self
+
+    @property
+    def location(self) -> str:
+        return self.url or self.path or ""
+
+
+class FetchSettings(_Strict):
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_retry_after: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    user_agent: str = "thesiswatch/0.1 (+https://example.invalid/thesiswatch)"
+    concurrency: int = 8
+
+
+class ExtractSettings(_Strict):
+    model: str | None = None  # a trained spaCy pipeline to use instead of spacy.blank
+    entities: list[str] = []  # extra gazetteer YAML files, relative to the config
+    batch_size: int = 200
+    workers: int = 0  # 0: extract in the flow process; N: Dask LocalCluster with N workers
+    dask_address: str | None = None
+
+
+class AlertTarget(_Strict):
+    url: str
+    min_severity: Literal["low", "medium", "high"] = "low"
+
+
+class ScheduleSettings(_Strict):
+    cron: str = "0 7 * * *"
+    timezone: str = "UTC"
+
+
+class Settings(_Strict):
+    db: str = DEFAULT_DB
+    sources: list[SourceConfig] = []
+    theses: list[str] = []
+    alerts: list[AlertTarget | str] = []
+    digest: bool = False
+    fetch: FetchSettings = FetchSettings()
+    extract: ExtractSettings = ExtractSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    base_dir: str = "."  # folder of the config file; relative paths resolve against it
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        seen: set[str] = set()
+        for s in sources:
+            if s.name in seen:
+                raise ValueError(f"source name {s.name!r} is used twice")
+            seen.add(s.name)
+        return sources
+
+    @field_validator("alerts")
+    @classmethod
+    def _alert_targets(cls, alerts: list) -> list[AlertTarget]:
+        return [a if isinstance(a, AlertTarget) else AlertTarget(url=a) for a in alerts]
+
+    def resolve(self, p: str | Path) -> Path:
+        p = Path(os.path.expanduser(str(p)))
+        return p if p.is_absolute() else (Path(self.base_dir) / p).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.resolve(self.db)
+
+    def thesis_paths(self) -> list[Path]:
+        if self.theses:
+            return [self.resolve(t) for t in self.theses]
+        return [Path.cwd() / "theses"]
+
+
+def _format_validation(path: str, err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif first["type"] == "literal_error":
+        msg = f"{first.get('input')!r} is not one of {first['ctx']['expected']}"
+    return f"{path}: {where}: {msg}"
+
+
+def load_settings(config: str | Path | None = None, db: str | None = None,
+                  env: dict[str, str] | None = None) -> Settings:
+    """Build Settings from a YAML file (optional when it is the default name and absent)."""
+    env = os.environ if env is None else env
+    explicit = config is not None or "THESISWATCH_CONFIG" in env
+    path = Path(config or env.get("THESISWATCH_CONFIG") or DEFAULT_CONFIG)
+    data: dict = {}
+    if path.exists():
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = f" line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}:{line} is not valid YAML. Fix the syntax and run again") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping with `sources:`")
+    elif explicit:
+        raise ConfigError(f"config file {path} not found. Pass --config with an existing file")
+    data["base_dir"] = str(path.resolve().parent)
+    if env.get("THESISWATCH_DB"):
+        data["db"] = env["THESISWATCH_DB"]
+    if env.get("THESISWATCH_WORKERS"):
+        data.setdefault("extract", {})["workers"] = int(env["THESISWATCH_WORKERS"])
+    if db:
+        data["db"] = str(Path(db).resolve())
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_format_validation(str(path), e) + ". Fix the config file") from None

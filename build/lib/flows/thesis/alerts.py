@@ -1,0 +1,141 @@
+"""Alerts through an outbox: written with the status change, sent after commit, marked sent only
+when Apprise reports success. Failed sends are retried on the next run; a sent alert key is
+never sent again.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flows.config import AlertTarget, Settings
+from warehouse.db import failpoint, read_connection, transaction, utcnow
+
+_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+class AlertConfigError(Exception):
+    pass
+
+
+def _redact(url: str) -> str:
+    """Scheme and host only: alert URLs often carry tokens."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("@")[-1]
+    return f"{scheme}://{host}/…"
+
+
+def check_targets(settings: Settings) -> None:
+    """Refuse at config load a URL that Apprise cannot parse."""
+    import apprise
+    for i, t in enumerate(settings.alerts):
+        a = apprise.Apprise()
+        if not a.add(t.url):
+            raise AlertConfigError(f"alerts[{i}]: Apprise cannot use the URL {_redact(t.url)}. "
+                                   "Check its scheme and format (https://github.com/caronc/apprise/wiki)")
+
+
+def _evidence_lines(con, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    rows = con.execute("""SELECT quote, sentence, source, url, published_date FROM v_claims
+                          WHERE claim_id IN (SELECT unnest(?)) ORDER BY published_at DESC LIMIT 3""", [ids]).fetchall()
+    if not rows:
+        rows = [(None, title, source, url, day) for title, source, url, day in con.execute(
+            """SELECT title, source, canonical_url, published_date FROM v_articles
+               WHERE article_id IN (SELECT unnest(?)) ORDER BY published_date DESC LIMIT 3""", [ids]).fetchall()]
+    out = []
+    for quote, sentence, source, url, day in rows:
+        text = (sentence or "")[:280]
+        out.append(f"- \"{text}\" ({source}, {day}{', ' + url if url else ''})")
+    return out
+
+
+def make_alert(con, r: dict, run_id: str, now: datetime, as_of: date | None) -> None:
+    """Queue one alert in the caller's transaction (the one that records the status change)."""
+    key = f"{r['thesis_id']}/{r['assumption_id']}/{run_id}"
+    snoozed = con.execute("SELECT 1 FROM snoozes WHERE thesis_id = ? AND assumption_id = ? AND until_date >= ?",
+                          [r["thesis_id"], r["assumption_id"], as_of or now.date()]).fetchall()
+    title = f"[thesiswatch] {r['thesis_id']}: {r['assumption_id']} {r['old_status']} -> {r['status']}"
+    value = "n/a" if r["value"] is None else f"{r['value']:.6g}"
+    body = "\n".join([
+        f"{r['statement']}",
+        f"Status: {r['old_status']} -> {r['status']} (severity {r['severity']}), value {value}.",
+        *([f"Detail: {r['detail']}"] if r.get("detail") else []),
+        "Evidence:" if r["evidence_ids"] else "Evidence: none recorded",
+        *_evidence_lines(con, r["evidence_ids"]),
+        f"alert-key: {key}",
+    ])
+    con.execute("""INSERT OR IGNORE INTO alert_outbox (alert_key, thesis_id, assumption_id, severity, old_status,
+                   new_status, value, title, body, created_at, muted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [key, r["thesis_id"], r["assumption_id"], r["severity"], r["old_status"], r["status"], r["value"],
+                 title, body, now, bool(snoozed)])
+
+
+def _targets_for(settings: Settings, severity: str) -> list[AlertTarget]:
+    return [t for t in settings.alerts if _RANK[severity] >= _RANK[t.min_severity]]
+
+
+def _send(targets: list[AlertTarget], title: str, body: str) -> str | None:
+    """None on success, else the reason. Every target must accept the message."""
+    import apprise
+    if not targets:
+        return None
+    a = apprise.Apprise()
+    for t in targets:
+        if not a.add(t.url):
+            return f"Apprise cannot use {_redact(t.url)}"
+    result = a.notify(title=title, body=body)
+    if not result:
+        return "Apprise reported a failed delivery (target unreachable or refused)"
+    return None
+
+
+def deliver_pending(settings: Settings) -> dict:
+    """Send every undelivered, unmuted alert. Marks each sent only after Apprise succeeds."""
+    with read_connection(settings.db_path) as con:
+        pending = con.execute("""SELECT alert_key, thesis_id, severity, title, body FROM alert_outbox
+                                 WHERE delivered_at IS NULL AND NOT muted ORDER BY created_at, alert_key""").fetchall()
+    if not pending:
+        return {"sent": 0, "failed": 0}
+    if not settings.alerts:
+        return {"sent": 0, "failed": 0, "no_targets": len(pending)}
+    batches: list[tuple[list[str], str, str, str]] = []
+    if settings.digest:
+        by_thesis: dict[str, list] = {}
+        for row in pending:
+            by_thesis.setdefault(row[1], []).append(row)
+        for thesis_id, rows in by_thesis.items():
+            sev = max((r[2] for r in rows), key=lambda s: _RANK[s])
+            body = "\n\n".join(r[3] + "\n" + r[4] for r in rows)
+            batches.append(([r[0] for r in rows], sev, f"[thesiswatch] {thesis_id}: {len(rows)} change(s)", body))
+    else:
+        batches = [([k], sev, title, body) for k, _, sev, title, body in pending]
+    sent = failed = 0
+    for keys, sev, title, body in batches:
+        error = _send(_targets_for(settings, sev), title, body)
+        failpoint("alert-after-send")  # sent but not yet marked: the next run sends again
+        with transaction(settings.db_path) as con:
+            if error is None:
+                con.execute("UPDATE alert_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+                            "WHERE alert_key IN (SELECT unnest(?))", [utcnow(), keys])
+                sent += len(keys)
+            else:
+                con.execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ? "
+                            "WHERE alert_key IN (SELECT unnest(?))", [error, keys])
+                failed += len(keys)
+    return {"sent": sent, "failed": failed}
+
+
+def snooze(settings: Settings, assumption_id: str, until: date, thesis_id: str | None = None) -> str:
+    from flows.thesis.model import ThesisError, discover
+    matches = [(t.id, item.id) for t in discover(settings.thesis_paths()) for _, item in t.items()
+               if item.id == assumption_id and (thesis_id is None or t.id == thesis_id)]
+    if not matches:
+        raise ThesisError(f"no assumption or risk {assumption_id!r} in the configured theses. "
+                          "Run `thesiswatch status` to see the ids")
+    if len(matches) > 1:
+        raise ThesisError(f"{assumption_id!r} exists in several theses ({', '.join(t for t, _ in matches)}). "
+                          "Pass --thesis")
+    tid = matches[0][0]
+    with transaction(settings.db_path) as con:
+        con.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?, ?)", [tid, assumption_id, until, utcnow()])
+    return tid

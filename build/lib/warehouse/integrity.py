@@ -1,0 +1,38 @@
+"""Integrity checks behind `thesiswatch doctor`: each returns ok and a detail line."""
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.db import LATEST_VERSION, schema_version
+
+_CHECKS = [
+    ("orphan article links", "SELECT count(*) FROM article_sources l LEFT JOIN articles a USING (article_id) "
+                             "WHERE a.article_id IS NULL"),
+    ("duplicate content hashes", "SELECT count(*) FROM (SELECT content_hash FROM articles GROUP BY 1 HAVING count(*) > 1)"),
+    ("articles without a link", "SELECT count(*) FROM articles a WHERE NOT EXISTS "
+                                "(SELECT 1 FROM article_sources l WHERE l.article_id = a.article_id)"),
+    ("stories pointing at missing bundles", "SELECT count(*) FROM articles s WHERE s.parent_id IS NOT NULL AND NOT EXISTS "
+                                            "(SELECT 1 FROM articles p WHERE p.article_id = s.parent_id)"),
+    ("claims pointing at missing articles", "SELECT count(*) FROM claims c LEFT JOIN articles a USING (article_id) "
+                                            "WHERE a.article_id IS NULL"),
+    ("mentions pointing at missing articles", "SELECT count(*) FROM mentions m LEFT JOIN articles a USING (article_id) "
+                                              "WHERE a.article_id IS NULL"),
+    ("claims of unextracted articles", "SELECT count(*) FROM claims c LEFT JOIN extractions x USING (article_id) "
+                                       "WHERE x.article_id IS NULL"),
+    ("fetches of unknown sources", "SELECT count(*) FROM fetches f LEFT JOIN sources s ON s.name = f.source "
+                                   "WHERE s.name IS NULL"),
+    ("runs left running", "SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL "
+                          "AND started_at < now()::TIMESTAMP - INTERVAL 1 DAY"),
+    ("status rows of unknown runs", "SELECT count(*) FROM assumption_status s LEFT JOIN runs r USING (run_id) "
+                                    "WHERE r.run_id IS NULL AND s.run_id NOT LIKE 'eval-%' AND s.run_id NOT LIKE 'replay-%'"),
+]
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    version = schema_version(con)
+    out = [{"check": "schema version", "ok": version == LATEST_VERSION,
+            "detail": f"{version} (this thesiswatch: {LATEST_VERSION})"}]
+    for name, sql in _CHECKS:
+        n = con.execute(sql).fetchall()[0][0]
+        out.append({"check": name, "ok": n == 0, "detail": f"{n} row(s)"})
+    return out

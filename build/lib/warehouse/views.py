@@ -1,0 +1,27 @@
+"""The analyst views as of a past date: temporary copies that only see articles published by then.
+
+Used to evaluate a thesis "as of" a backfilled day. Temporary views shadow the stored ones for
+this connection only; the warehouse itself is not touched.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+_VIEWS_SQL = Path(__file__).parent / "migrations" / "004_views.sql"
+
+
+def create_as_of_views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    sql = _VIEWS_SQL.read_text(encoding="utf-8")
+    cutoff = f"DATE '{as_of.isoformat()}'"
+    filtered = (f"(SELECT * FROM main.articles WHERE coalesce(published_at, fetched_at)::DATE <= {cutoff})")
+    sql = re.sub(r"\bFROM articles a\b", f"FROM {filtered} a", sql)
+    sql = re.sub(r"\bJOIN articles a\b", f"JOIN {filtered} a", sql)
+    sql = re.sub(r"\bFROM assumption_status s\b",
+                 f"FROM (SELECT * FROM main.assumption_status WHERE as_of IS NULL OR as_of <= {cutoff}) s", sql)
+    sql = sql.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW")
+    for stmt in duckdb.extract_statements(sql):
+        con.execute(stmt.query)

@@ -1,0 +1,58 @@
+"""Which entity a number is about: rules over the gazetteer mentions of its clause and sentence."""
+from __future__ import annotations
+
+import re
+
+from extractors.quantities import Quantity
+
+TIER1 = {"company", "product", "model", "country", "index", "commodity"}
+_TIER2 = {"organisation", "agency"}
+
+
+def eligible(m: dict, tiers: set[str]) -> bool:
+    return m["type"] in tiers and not m.get("role")
+
+
+SPEC_METRICS = {"memory_capacity", "memory_bandwidth", "interconnect_bandwidth", "compute", "latency",
+                "process_node", "parameters", "performance_ratio", "throughput_gain", "energy_efficiency",
+                "expert_count", "model_dimension"}
+_LOCATION_BEFORE = re.compile(r"(在|于|於|\bin|\bto|\bacross|\bfrom)\s*$", re.I)
+_BASE_AFTER = re.compile(r"^[^，,。；;]{0,6}?(的|’s|'s)\s*(约|約|近|about|roughly)?\s*$", re.I)
+
+
+def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
+             carry: str | None, text: str = "", metric: str = "other", prev: str | None = None) -> str | None:
+    """The entity a number is about.
+
+    News sentences put what they are about first: 「X的Y為Z」, "X's Y of Z", and in
+    「A分析師將X的目標價從…上調至…」 the analyst firm and analyst are sources, not subjects.
+    So: the first company/product/model/country/index/commodity of the number's clause, else the
+    subject of the sentence's previous claim ("..., or 0.38%, to 47,560"), else the first of the
+    sentence before the number, else the article's running subject, else one right after the
+    number, else an organisation or agency. Never a person, a technology, a data source or an
+    indicator while something else is named; never a country that is only a place ("在加拿大投资",
+    "in Australia"); never the base of a comparison ("约为NVIDIA的5%"). For a chip or model
+    figure (memory, bandwidth, compute, parameters...) a named product or model comes first.
+    """
+    def usable(m) -> bool:
+        if m["type"] == "country" and _LOCATION_BEFORE.search(text[max(ss, m["start"] - 7):m["start"]]):
+            return False
+        if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in ("%", "x"):
+            return False
+        return True
+
+    def first(lo: int, hi: int, tiers: set[str]) -> str | None:
+        spec = metric in SPEC_METRICS
+        pool = [m for m in mentions if lo <= m["start"] and m["end"] <= hi and usable(m)]
+        if spec:  # the product or model itself, then the technology (HBM4), then anything else
+            for types in ({"product", "model"}, {"technology"}):
+                for m in pool:
+                    if m["type"] in types and not m.get("role"):
+                        return m["id"]
+        for m in pool:
+            if eligible(m, tiers):
+                return m["id"]
+        return None
+
+    return (first(cs, q.start, TIER1) or prev or first(ss, q.start, TIER1) or carry
+            or first(q.end, ce, TIER1) or first(ss, se, _TIER2))
