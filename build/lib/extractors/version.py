@@ -1,5 +1,0 @@
-"""The extractor's version: bump it when extraction output changes, then `thesiswatch reextract`.
-
-Kept in its own module so the flow can check for pending work without importing spaCy.
-"""
-EXTRACTOR_VERSION = "2026.11.28-1"
