@@ -16,7 +16,7 @@ demo: $(STAMP)
 	rm -f examples/demo.duckdb examples/demo.duckdb.lock
 	$(BIN)/thesiswatch --config examples/thesiswatch.yaml run
 	$(BIN)/thesiswatch --config examples/thesiswatch.yaml sql \
-	  "SELECT subject, metric, value, unit, period, source FROM v_claims WHERE subject IN ('nvidia','onsemi','huawei','trainium3','tpu') ORDER BY subject, metric LIMIT 25"
+	  "SELECT subject, metric, value, unit, qualifier, previous_value AS prev, period, source, quote FROM v_latest_claims WHERE metric IN ('price_target', 'upside', 'market_cap', 'market_cap_change', 'capacity_share', 'production_capacity', 'shipments', 'performance_ratio', 'parameters', 'memory_capacity', 'memory_bandwidth', 'compute', 'process_node') ORDER BY subject, metric"
 	$(BIN)/thesiswatch --config examples/thesiswatch.yaml status
 
 test: $(STAMP)

@@ -73,7 +73,9 @@ def _period(periods: list[Period], q: Quantity, cs: int, ce: int, ss: int, se: i
     pool = clause or [p for p in inside if ss <= p.start < se]
     if not pool:
         return None
-    return min(pool, key=lambda p: abs(p.start - q.start))
+    before = [p for p in pool if p.end <= q.start]
+    # "2025年达80万个、2026年200万个": the time is written before what it dates
+    return before[-1] if before else min(pool, key=lambda p: abs(p.start - q.start))
 
 
 def default_yuan(lang: str | None, locale: str | None) -> str:

@@ -256,8 +256,8 @@ def is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: li
         return True  # a year
     if q.chinese and q.unit is None:
         return True  # 十五五, 一起: a Chinese numeral needs a unit to be a quantity
-    if q.chinese and q.unit == "count" and q.value == 1:
-        return True  # 一家公司, 一位分析师: an article, not a count
+    if q.chinese and q.unit in ("count", "points") and q.value == 1:
+        return True  # 一家公司, 一位分析师, 一点: an article or "a bit", not a count
     if s == sent_start or text[sent_start:s].strip() == "":
         if _LIST_MARK.match(text, s):
             return True

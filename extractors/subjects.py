@@ -45,7 +45,9 @@ def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[d
         spec = metric in SPEC_METRICS
         pool = [m for m in mentions if lo <= m["start"] and m["end"] <= hi and usable(m)]
         if spec:  # the product or model itself, then the technology (HBM4), then anything else
-            for types in ({"product", "model"}, {"technology"}):
+            # a technology measures memory or bandwidth (HBM4's 36 GB); SwiGLU or MoE own no figure
+            tech = [{"technology"}] if q.unit in ("bytes", "bytes/s", "bits/s") else []
+            for types in [{"product", "model"}, *tech]:
                 for m in pool:
                     if m["type"] in types and not m.get("role"):
                         return m["id"]
