@@ -208,3 +208,34 @@ def test_a_fresh_file_is_migrated_to_the_latest_version(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     versions = [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
     assert versions == list(range(1, LATEST_VERSION + 1))
+
+
+def test_a_summary_only_entry_gets_the_linked_pages_main_text(server, tmp_path):
+    page = (EXAMPLES / "pages" / "aws-trainium3.html").read_bytes()
+    page_url = server.route("/story.html", respond(200, page, {"Content-Type": "text/html; charset=utf-8"}))
+    feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+            f"<link>{server.base}/</link><description>d</description><item><title>AWS chip</title>"
+            f"<link>{page_url}</link><guid>s1</guid><description>AWS ships a new chip.</description>"
+            f"</item></channel></rss>").encode()
+    url = server.route("/summary.xml", static_bytes(feed))
+    settings = make_settings(tmp_path, [])
+    on = fetch_source(SourceConfig(name="s", kind="feed", url=url), settings)
+    assert on.status == "ok" and "2.52" in on.articles[0]["text"] and "cookie" not in on.articles[0]["text"].lower()
+    off = fetch_source(SourceConfig(name="s", kind="feed", url=url, follow_links=False), settings)
+    assert off.articles[0]["text"] == "AWS ships a new chip."
+
+
+def test_sources_command_lists_last_fetch_status(server, tmp_path):
+    from tests.conftest import run_cli
+    good = server.route("/g.xml", static_bytes(rss([("g1", "A", "某公司今年營收成長10%。")])))
+    cfg = tmp_path / "thesiswatch.yaml"
+    cfg.write_text(f"db: tw.duckdb\nsources:\n  - {{name: good, kind: feed, url: '{good}'}}\n"
+                   f"  - {{name: never, kind: feed, url: '{server.base}/none.xml'}}\n", encoding="utf-8")
+    settings = make_settings(tmp_path, [])
+    ingest(settings.model_copy(update={"db": str(tmp_path / "tw.duckdb")}), feed_source("good", good))
+    out = run_cli("--config", str(cfg), "sources", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = out.stdout.splitlines()
+    assert rows[0] == "name,kind,location,last status,last fetch,articles,last error"
+    assert rows[1].startswith("good,feed,") and ",ok," in rows[1] and rows[1].split(",")[5] == "1"
+    assert rows[2].startswith("never,feed,") and "never fetched" in rows[2]
