@@ -24,6 +24,7 @@ from extractors.fold import detect_lang, to_simplified
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
 from extractors.version import EXTRACTOR_VERSION  # noqa: E402,F401
 HERE = Path(__file__).parent
+MAX_CHARS = 200_000  # far beyond any news story; longer texts are read up to here
 _WIDTH = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}
 _WIDTH["\u3000"] = " "
 _WIDTH_TABLE = str.maketrans(_WIDTH)
@@ -108,7 +109,9 @@ class Extractor:
                               "locale": r.get("locale")})
             docs = []
             for i, meta in zip(idx, metas):
-                text = records[i]["text"]
+                # A 10 MB page must not stop the batch: read the first MAX_CHARS characters only
+                # (offsets stay valid, they all lie inside the kept prefix).
+                text = records[i]["text"][:min(MAX_CHARS, nlp.max_length)]
                 folded = fold(text) if key == "zh" else text
                 doc = nlp.make_doc(folded)
                 doc._.meta = meta  # the claims component reads the article's date and locale here

@@ -153,3 +153,22 @@ def test_an_unchanged_warehouse_reuses_results_but_an_edited_thesis_is_evaluated
     result = run_flow(settings)
     assert _status(settings.db_path, "nvidia_drawdown") == "elevated"
     assert [s["assumption_id"] for s in result["statuses"] if s["changed"]] == ["nvidia_drawdown"]
+
+
+@pytest.mark.slow
+def test_a_failing_target_never_makes_a_healthy_one_receive_an_alert_twice(prefect_api, tmp_path, server):
+    from flows.runner import run_flow
+    server.route(("POST", "/hook"), respond(200, b"ok"))
+    server.route(("POST", "/down"), respond(503, b"down"))
+    down = server.base.replace("http://", "json://") + "/down"
+    run_flow(_settings(tmp_path, server))
+    day2 = _settings(tmp_path, server, day2=True)
+    day2.alerts.append(type(day2.alerts[0])(url=down))
+    assert run_flow(day2)["alerts"] == {"sent": 0, "failed": 1}
+    assert len(_alerts(server)) == 1  # the healthy target has it
+    run_flow(day2)
+    assert len(_alerts(server)) == 1  # and does not get it again while the other is down
+    server.route(("POST", "/down"), respond(200, b"ok"))
+    assert run_flow(day2)["alerts"] == {"sent": 1, "failed": 0}
+    to_down = [p for p, _, _ in server.posts if p == "/down"]
+    assert len(_alerts(server)) == 1 and len(to_down) == 3  # two refused attempts, one delivery

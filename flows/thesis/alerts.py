@@ -4,6 +4,7 @@ never sent again.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from flows.config import AlertTarget, Settings
@@ -70,59 +71,76 @@ def make_alert(con, r: dict, run_id: str, now: datetime, as_of: date | None) -> 
                  title, body, now, bool(snoozed)])
 
 
-def _targets_for(settings: Settings, severity: str) -> list[AlertTarget]:
-    return [t for t in settings.alerts if _RANK[severity] >= _RANK[t.min_severity]]
+def _target_id(t: AlertTarget) -> str:
+    return hashlib.sha256(t.url.encode()).hexdigest()[:16]
 
 
-def _send(targets: list[AlertTarget], title: str, body: str) -> str | None:
-    """None on success, else the reason. Every target must accept the message."""
+def _send(target: AlertTarget, title: str, body: str) -> str | None:
+    """None on success, else the reason (naming the target without its secrets)."""
     import apprise
-    if not targets:
-        return None
     a = apprise.Apprise()
-    for t in targets:
-        if not a.add(t.url):
-            return f"Apprise cannot use {_redact(t.url)}"
-    result = a.notify(title=title, body=body)
-    if not result:
-        return "Apprise reported a failed delivery (target unreachable or refused)"
+    if not a.add(target.url):
+        return f"Apprise cannot use {_redact(target.url)}"
+    if not a.notify(title=title, body=body):
+        return f"{_redact(target.url)}: delivery failed (target unreachable or refused)"
     return None
 
 
 def deliver_pending(settings: Settings) -> dict:
-    """Send every undelivered, unmuted alert. Marks each sent only after Apprise succeeds."""
+    """Send every undelivered, unmuted alert to each target that wants it and has not had it.
+
+    Delivery is recorded per target, so a target that is down gets the alert on a later run
+    while the others never get it twice. An alert is marked sent once every target that admits
+    its severity has it. With `digest: true`, each target gets one message per thesis.
+    """
     with read_connection(settings.db_path) as con:
         pending = con.execute("""SELECT alert_key, thesis_id, severity, title, body FROM alert_outbox
                                  WHERE delivered_at IS NULL AND NOT muted ORDER BY created_at, alert_key""").fetchall()
+        done = set(con.execute("""SELECT alert_key, target FROM alert_deliveries WHERE alert_key IN
+                                  (SELECT alert_key FROM alert_outbox WHERE delivered_at IS NULL)""").fetchall())
     if not pending:
         return {"sent": 0, "failed": 0}
     if not settings.alerts:
         return {"sent": 0, "failed": 0, "no_targets": len(pending)}
-    batches: list[tuple[list[str], str, str, str]] = []
-    if settings.digest:
-        by_thesis: dict[str, list] = {}
-        for row in pending:
-            by_thesis.setdefault(row[1], []).append(row)
-        for thesis_id, rows in by_thesis.items():
-            sev = max((r[2] for r in rows), key=lambda s: _RANK[s])
-            body = "\n\n".join(r[3] + "\n" + r[4] for r in rows)
-            batches.append(([r[0] for r in rows], sev, f"[thesiswatch] {thesis_id}: {len(rows)} change(s)", body))
-    else:
-        batches = [([k], sev, title, body) for k, _, sev, title, body in pending]
-    sent = failed = 0
-    for keys, sev, title, body in batches:
-        error = _send(_targets_for(settings, sev), title, body)
-        failpoint("alert-after-send")  # sent but not yet marked: the next run sends again
-        with transaction(settings.db_path) as con:
+    delivered: list[tuple[str, str]] = []
+    errors: dict[str, str] = {}
+    for target in settings.alerts:
+        tid = _target_id(target)
+        rows = [r for r in pending if _RANK[r[2]] >= _RANK[target.min_severity] and (r[0], tid) not in done]
+        for keys, title, body in _messages(rows, settings.digest):
+            failpoint("alert-before-send")
+            error = _send(target, title, body)
+            failpoint("alert-after-send")  # sent but not yet recorded: the next run sends again
             if error is None:
-                con.execute("UPDATE alert_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
-                            "WHERE alert_key IN (SELECT unnest(?))", [utcnow(), keys])
-                sent += len(keys)
+                delivered += [(k, tid) for k in keys]
             else:
-                con.execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ? "
-                            "WHERE alert_key IN (SELECT unnest(?))", [error, keys])
-                failed += len(keys)
-    return {"sent": sent, "failed": failed}
+                errors.update({k: error for k in keys})
+    now = utcnow()
+    got = done | set(delivered)
+    complete = [r[0] for r in pending
+                if all((r[0], _target_id(t)) in got for t in settings.alerts if _RANK[r[2]] >= _RANK[t.min_severity])]
+    with transaction(settings.db_path) as con:
+        for key, tid in delivered:
+            con.execute("INSERT OR IGNORE INTO alert_deliveries VALUES (?, ?, ?)", [key, tid, now])
+        for key, error in errors.items():
+            con.execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ? WHERE alert_key = ?",
+                        [error, key])
+        ok = [k for k in complete if k not in errors]
+        if ok:
+            con.execute("UPDATE alert_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+                        "WHERE alert_key IN (SELECT unnest(?))", [now, ok])
+    return {"sent": len([k for k in complete if k not in errors]), "failed": len(errors)}
+
+
+def _messages(rows: list[tuple], digest: bool) -> list[tuple[list[str], str, str]]:
+    """(alert keys, title, body) to send: one per alert, or one per thesis in digest mode."""
+    if not digest:
+        return [([k], title, body) for k, _, _, title, body in rows]
+    by_thesis: dict[str, list] = {}
+    for row in rows:
+        by_thesis.setdefault(row[1], []).append(row)
+    return [([r[0] for r in rs], f"[thesiswatch] {thesis_id}: {len(rs)} change(s)",
+             "\n\n".join(r[3] + "\n" + r[4] for r in rs)) for thesis_id, rs in by_thesis.items()]
 
 
 def snooze(settings: Settings, assumption_id: str, until: date, thesis_id: str | None = None) -> str:

@@ -38,3 +38,11 @@ CREATE TABLE snoozes (
     created_at    TIMESTAMP NOT NULL,
     PRIMARY KEY (thesis_id, assumption_id)
 );
+
+-- Which target has received which alert: a failing target never makes the others receive it twice.
+CREATE TABLE alert_deliveries (
+    alert_key    VARCHAR NOT NULL,
+    target       VARCHAR NOT NULL,      -- a hash of the target URL (URLs may hold tokens)
+    delivered_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (alert_key, target)
+);
