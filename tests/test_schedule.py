@@ -97,3 +97,19 @@ def _wait_for_deployment(timeout: float):
             except Exception:
                 time.sleep(1)
     return None
+
+
+@pytest.mark.slow
+def test_replay_without_edits_reproduces_the_recorded_statuses(prefect_api, archive):
+    env = {"PREFECT_API_URL": prefect_api}
+    assert run_cli("--config", str(archive), "run", env=env).returncode == 0
+    assert run_cli("--config", str(archive), "evaluate", env=env).returncode == 0  # an ad-hoc evaluation too
+    db = archive.parent / "tw.duckdb"
+    q = "SELECT assumption_id, status, value FROM v_status ORDER BY 1"
+    with read_connection(db) as con:
+        before = con.execute(q).fetchall()
+    out = run_cli("--config", str(archive), "evaluate", "--replay", env=env)
+    assert out.returncode == 0, out.stderr
+    with read_connection(db) as con:
+        assert con.execute(q).fetchall() == before
+        assert con.execute("SELECT count(*) FROM assumption_status WHERE run_id LIKE 'eval-%'").fetchall() == [(0,)]

@@ -72,7 +72,7 @@ def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -
                 params = {**thesis.params_for(item), "as_of": when}
                 res = run_check(con, kind, item, params)
                 results.append({"thesis_id": thesis.id, "assumption_id": item.id, "kind": kind,
-                                "severity": item.severity, "statement": item.statement, **res})
+                                "severity": item.severity, "statement": item.statement, "as_of": when, **res})
     return results
 
 
@@ -161,7 +161,7 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
             con.execute("""INSERT OR REPLACE INTO assumption_status
                 (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, as_of, now, r["status"],
+                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, r["as_of"], now, r["status"],
                  r["value"], r["detail"], r["evidence_ids"]])
             if r["changed"]:
                 make_alert(con, r, run_id, now, as_of)
@@ -171,7 +171,7 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
 
 def _cached_results(con, run_id: str, theses: list[Thesis]) -> list[dict] | None:
     """The results recorded by `run_id`, when they cover exactly the current theses' items."""
-    rows = con.execute("""SELECT thesis_id, assumption_id, kind, severity, status, value, detail, evidence_ids
+    rows = con.execute("""SELECT thesis_id, assumption_id, kind, severity, status, value, detail, evidence_ids, as_of
                           FROM assumption_status WHERE run_id = ?""", [run_id]).fetchall()
     by_key = {(r[0], r[1]): r for r in rows}
     out = []
@@ -182,22 +182,27 @@ def _cached_results(con, run_id: str, theses: list[Thesis]) -> list[dict] | None
                 return None
             out.append({"thesis_id": t.id, "assumption_id": item.id, "kind": kind, "severity": item.severity,
                         "statement": item.statement, "status": r[4], "value": r[5], "detail": r[6],
-                        "evidence_ids": list(r[7] or [])})
+                        "evidence_ids": list(r[7] or []), "as_of": r[8]})
     return out if len(out) == len(rows) else None
 
 
 def replay_history(settings: Settings) -> dict:
-    """Recompute every stored run's statuses as of its date with the current thesis files."""
+    """Recompute every stored run's statuses with the current thesis files, each as of the date
+    that run was evaluated at, and replace the whole status history with the result (ad-hoc
+    `thesiswatch evaluate` rows too: they would otherwise outrank the replayed ones)."""
     theses = discover(settings.thesis_paths())
     with read_connection(settings.db_path) as con:
-        runs = con.execute("""SELECT run_id, coalesce(as_of, started_at::DATE) AS day, started_at FROM runs
-                              WHERE status = 'completed' ORDER BY day, started_at""").fetchall()
+        runs = con.execute("""SELECT r.run_id,
+                                     coalesce((SELECT max(s.as_of) FROM assumption_status s WHERE s.run_id = r.run_id),
+                                              r.as_of, r.started_at::DATE) AS day,
+                                     r.started_at
+                              FROM runs r WHERE r.status = 'completed' ORDER BY day, r.started_at""").fetchall()
     rows = []
     for run_id, day, started in runs:
         for r in evaluate_theses(settings.db_path, theses, day):
             rows.append((r, run_id, day, started))
     with transaction(settings.db_path) as con:
-        con.execute("DELETE FROM assumption_status WHERE run_id IN (SELECT run_id FROM runs)")
+        con.execute("DELETE FROM assumption_status")
         for r, run_id, day, started in rows:
             con.execute("""INSERT OR REPLACE INTO assumption_status
                 (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
