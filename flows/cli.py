@@ -131,7 +131,8 @@ def _notice(msg: str) -> None:
 # ---------------------------------------------------------------- ingest and run
 
 @cli.command()
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate as of this date (default: now).")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Evaluate as of this date (default: the newest article's date).")
 @click.option("--workers", type=int, help="Extract on a Dask LocalCluster with N workers.")
 @click.option("--dask-address", help="Extract on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-evaluate", is_flag=True, help="Skip thesis evaluation and alerts.")
@@ -235,15 +236,17 @@ def sql(ctx, query, fmt, wait):
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--wait", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
-def sources(ctx, fmt):
+def sources(ctx, fmt, wait):
     """List configured sources with their last fetch status."""
     from warehouse.db import WarehouseError, read_connection
     from warehouse.queries import SOURCES_SQL
     settings = settings_of(ctx)
     last: dict[str, tuple] = {}
     try:
-        with read_connection(settings.db_path, 30, _notice) as con:
+        with read_connection(settings.db_path, wait, _notice) as con:
             cur = con.execute(SOURCES_SQL)
             for r in cur.fetchall():
                 last[r[0]] = r
@@ -262,7 +265,7 @@ def sources(ctx, fmt):
 # ---------------------------------------------------------------- extraction
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Override language detection.")
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Article date for 今年/明年/next year.")
 @click.option("--locale", type=click.Choice(["TW", "CN", "HK", "US"]), help="Source locale (decides a bare 元).")
@@ -271,7 +274,12 @@ def sources(ctx, fmt):
 def extract(ctx, file, lang, published, locale, as_json):
     """Print the entities and numeric claims of a text FILE (or - for stdin)."""
     from extractors.pipeline import get_extractor
-    text = file.read()
+    from flows.ingest.charset import decode
+    raw = file.read()
+    if b"\x00" in raw[:4096]:
+        raise click.BadParameter("the input looks binary, not text; give a UTF-8, Big5 or GB18030 text file",
+                                 param_hint="FILE")
+    text = decode(raw)[0]
     settings = settings_of(ctx)
     files = tuple(str(settings.resolve(p)) for p in settings.extract.entities)
     res = get_extractor(settings.extract.model, files).extract(
@@ -374,6 +382,10 @@ def status(ctx, thesis, as_json, wait):
         cur = con.execute(STATUS_SQL, {"thesis": thesis})
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
+        known = [t for (t,) in con.execute("SELECT DISTINCT thesis_id FROM assumption_status ORDER BY 1").fetchall()]
+    if thesis and not rows and known:
+        raise click.BadParameter(f"no thesis {thesis!r} in the warehouse (known: {', '.join(known)})",
+                                 param_hint="THESIS")
     if as_json:
         print_table(cols, rows, "json")
         return
@@ -386,12 +398,14 @@ def status(ctx, thesis, as_json, wait):
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--wait", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
-def alerts(ctx, fmt):
+def alerts(ctx, fmt, wait):
     """List sent, pending and snoozed alerts."""
     from warehouse.db import read_connection
     from warehouse.queries import ALERTS_SQL
-    with read_connection(settings_of(ctx).db_path, 30, _notice) as con:
+    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
         cur = con.execute(ALERTS_SQL)
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
@@ -454,6 +468,10 @@ def migrate(ctx):
 def serve(ctx, cron, tz):
     """Serve daily_ingest on a cron schedule until stopped (Ctrl-C)."""
     settings = settings_of(ctx)
+    import os
+    if not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError("serve needs a Prefect server: Prefect's temporary server cannot run schedules. "
+                          "Start one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
     from flows.prefect_env import configure
     configure(verbose=True)
     from flows.runner import serve as do_serve

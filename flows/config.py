@@ -6,7 +6,9 @@ the environment or the config file again.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 from typing import Literal
 
@@ -66,8 +68,8 @@ class FetchSettings(_Strict):
 class ExtractSettings(_Strict):
     model: str | None = None  # a trained spaCy pipeline to use instead of spacy.blank
     entities: list[str] = []  # extra gazetteer YAML files, relative to the config
-    batch_size: int = 200
-    workers: int = 0  # 0: extract in the flow process; N: Dask LocalCluster with N workers
+    batch_size: int = Field(200, ge=1)
+    workers: int = Field(0, ge=0)  # 0: extract in the flow process; N: Dask LocalCluster with N workers
     dask_address: str | None = None
 
 
@@ -79,6 +81,23 @@ class AlertTarget(_Strict):
 class ScheduleSettings(_Strict):
     cron: str = "0 7 * * *"
     timezone: str = "UTC"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        fields = v.split()
+        if len(fields) != 5 or not all(re.fullmatch(r"[\d*/,\-A-Za-z?]+", f) for f in fields):
+            raise ValueError(f"{v!r} is not a five-field cron expression such as '0 7 * * *'")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone name such as 'Asia/Taipei' or 'UTC'") from None
+        return v
 
 
 class Settings(_Strict):
@@ -146,6 +165,8 @@ def load_settings(config: str | Path | None = None, db: str | None = None,
             mark = getattr(e, "problem_mark", None)
             line = f" line {mark.line + 1}" if mark else ""
             raise ConfigError(f"{path}:{line} is not valid YAML. Fix the syntax and run again") from None
+        except ValueError as e:  # e.g. published: 2025-13-40, which YAML reads as a date
+            raise ConfigError(f"{path}: {e}. Fix the value in the config file") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the top level must be a mapping with `sources:`")
     elif explicit:
@@ -154,6 +175,9 @@ def load_settings(config: str | Path | None = None, db: str | None = None,
     if env.get("THESISWATCH_DB"):
         data["db"] = env["THESISWATCH_DB"]
     if env.get("THESISWATCH_WORKERS"):
+        if not env["THESISWATCH_WORKERS"].isdigit():
+            raise ConfigError(f"THESISWATCH_WORKERS: {env['THESISWATCH_WORKERS']!r} is not a whole number. "
+                              "Set it to 0 (no Dask) or a number of workers")
         data.setdefault("extract", {})["workers"] = int(env["THESISWATCH_WORKERS"])
     if db:
         data["db"] = str(Path(db).resolve())

@@ -44,10 +44,10 @@ def _load_groups(results: list[SourceResult]) -> list[list[SourceResult]]:
 
 
 @task(name="fetch-sources", cache_policy=NO_CACHE)
-def fetch_sources_task(sources: list, settings: Settings, validators: list[tuple], as_of: date | None
+def fetch_sources_task(sources: list, settings: Settings, validators: list[tuple], replay_day: date | None
                        ) -> list[SourceResult]:
     """All sources, fetched concurrently inside one task: a task run costs more than a 304."""
-    return fetch_all(sources, settings, validators, as_of)
+    return fetch_all(sources, settings, validators, replay_day)
 
 
 @task(name="load-sources", cache_policy=NO_CACHE)
@@ -109,13 +109,13 @@ def evaluate_task(settings: Settings, run_id: str, as_of: date | None) -> tuple[
 
 @flow(name="daily_ingest", log_prints=True)
 def daily_ingest(config: str | None = None, db: str | None = None, as_of: date | None = None,
-                 evaluate: bool = True, settings: Settings | None = None) -> dict:
+                 evaluate: bool = True, settings: Settings | None = None, replay: bool = False) -> dict:
     """Ingest every configured source once, extract claims, evaluate theses, send alerts.
 
     Deployments pass `config`/`db`; the CLI passes the `settings` it already built.
     """
     settings = settings or load_settings(config, db)
-    return run_pipeline(settings, as_of=as_of, evaluate=evaluate)
+    return run_pipeline(settings, as_of=as_of, evaluate=evaluate, replay=replay)
 
 
 @flow(name="reextract")
@@ -127,8 +127,10 @@ def reextract_flow(settings: Settings) -> dict:
     return {"claims": claims}
 
 
-def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool = True) -> dict:
-    """The flow's body, callable inside any flow (daily_ingest, backfill)."""
+def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool = True,
+                 replay: bool = False) -> dict:
+    """The flow's body, callable inside any flow. `as_of` sets the evaluation date; `replay`
+    (backfill) also reads only that day's files from folder sources, without cache validators."""
     logger = get_run_logger()
     run_id = f"{(as_of.isoformat() + '-') if as_of else ''}{uuid.uuid4().hex[:12]}"
     db_path = settings.db_path
@@ -138,10 +140,11 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
         states = load.start_run(db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
         report("fetch-start", sources=[s.name for s in settings.sources])
         fetch_start = time.perf_counter()
-        if as_of:
+        if replay:
             states = {}  # a backfill replays files: no cache validators
         future = fetch_sources_task.submit(list(settings.sources), settings,
-                                           [states.get(s.name, (None, None)) for s in settings.sources], as_of)
+                                           [states.get(s.name, (None, None)) for s in settings.sources],
+                                           as_of if replay else None)
         per_source = []
         status = "failed"
         try:

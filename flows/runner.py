@@ -37,7 +37,7 @@ def backfill(settings: Settings, start: date, end: date):
     while day <= end:
         day_settings = backfill_sources(settings, day)
         result = daily_ingest.with_options(flow_run_name=f"backfill-{day.isoformat()}")(
-            settings=day_settings, as_of=day)
+            settings=day_settings, as_of=day, replay=True)
         yield day, result
         day += timedelta(days=1)
 

@@ -160,3 +160,37 @@ def test_an_offline_run_on_prefects_temporary_server_prints_no_tracebacks(exampl
     noise = [ln for ln in out.stderr.splitlines() if ln.strip()]
     assert not any("Traceback" in ln or "telemetry" in ln.lower() or "ERROR" in ln for ln in noise), noise[:20]
     assert "29 new articles" in out.stdout
+
+
+def test_config_and_input_mistakes_are_one_line_errors(tmp_path):
+    import os
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("sources:\n  - {name: a, kind: text-export, path: a.txt, published: 2025-13-40}\n")
+    out = run_cli("--config", str(cfg), "sources")
+    assert out.returncode == 1 and out.stderr.startswith(f"Error: {cfg}: month must be in 1..12")
+    assert len(out.stderr.strip().splitlines()) == 1
+    cfg.write_text("schedule: {cron: 'every morning', timezone: Mars/Olympus}\n")
+    out = run_cli("--config", str(cfg), "sources")
+    assert out.returncode == 1 and "schedule.cron" in out.stderr and "five-field cron" in out.stderr
+    out = run_cli("sources", env={"THESISWATCH_WORKERS": "two"})
+    assert out.returncode == 1 and "THESISWATCH_WORKERS: 'two' is not a whole number" in out.stderr
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    out = run_cli("extract", str(binary))
+    assert out.returncode == 2 and "looks binary" in out.stderr
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(EXAMPLES / "thesiswatch.yaml"), "serve"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and out.stderr.startswith("Error: serve needs a Prefect server")
+
+
+def test_status_of_an_unknown_thesis_is_a_usage_error(tmp_path, example_config):
+    from warehouse.db import transaction
+    db = tmp_path / "s.duckdb"
+    with transaction(db) as con:
+        con.execute("INSERT INTO assumption_status VALUES ('system-moore', 'a', 'risk', 'low', 'r', NULL, now(), "
+                    "'clear', 1, NULL, [])")
+    out = run_cli("--db", str(db), "status", "nope")
+    assert out.returncode == 2 and "no thesis 'nope' in the warehouse (known: system-moore)" in out.stderr

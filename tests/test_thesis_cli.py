@@ -142,3 +142,12 @@ def test_an_alert_sent_just_before_a_crash_is_sent_again_with_the_same_key(prefe
     listed = run_cli("--config", str(cfg), "alerts", "--format", "json")
     rows = json.loads(listed.stdout)
     assert [(r["assumption_id"], r["state"], r["attempts"]) for r in rows] == [("nvidia_drawdown", "sent", 1)]
+
+
+def test_duplicate_ids_are_refused_even_without_risks(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text("id: t\ntitle: T\nsummary: s\nowner: o\nassumptions:\n"
+                 "  - {id: a1, statement: x, check: \"SELECT 'holds' AS status, 1 AS value\"}\n"
+                 "  - {id: a1, statement: y, check: \"SELECT 'holds' AS status, 1 AS value\"}\n", encoding="utf-8")
+    out = run_cli("--db", str(tmp_path / "w.duckdb"), "check", str(f))
+    assert out.returncode == 1 and out.stderr.strip() == f"Error: {f}: Value error, ids used twice: a1."

@@ -27,11 +27,13 @@ def check_select(sql: str) -> str:
 
 
 def guarded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No file or network access from user SQL (read_csv('/etc/passwd') and friends)."""
+    """No file or network access from user SQL (read_csv('/etc/passwd') and friends), and no
+    way to switch it back on. Fails closed: a connection that cannot be locked down is refused."""
     try:
         con.execute("SET enable_external_access = false")
-    except duckdb.Error:
-        pass
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error as e:
+        raise QueryError(f"cannot sandbox the query connection ({str(e).splitlines()[0]})") from None
     return con
 
 

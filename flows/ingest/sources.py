@@ -111,12 +111,12 @@ def _default_published(s: SourceConfig, as_of=None) -> datetime | None:
 
 
 def fetch_source(s: SourceConfig, settings: Settings, etag: str | None = None,
-                 last_modified: str | None = None, as_of=None) -> SourceResult:
+                 last_modified: str | None = None, as_of=None, replay_day=None) -> SourceResult:
     """Fetch, parse and normalise one source. Never raises for a bad source."""
     res = SourceResult(source=source_dict(s), started_at=utcnow())
     clock = time.perf_counter()
     try:
-        _fetch_into(res, s, settings, etag, last_modified, as_of)
+        _fetch_into(res, s, settings, etag, last_modified, replay_day)
     except (FetchError, NotAFeed) as e:
         res.status, res.error = "failed", str(e)
     except RecursionError:
@@ -186,10 +186,11 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
         res.status, res.error = "partial", "; ".join(warnings)[:1000]
 
 
-def fetch_all(sources: list[SourceConfig], settings: Settings, validators: list[tuple], as_of=None
+def fetch_all(sources: list[SourceConfig], settings: Settings, validators: list[tuple], replay_day=None
               ) -> list[SourceResult]:
-    """Fetch every source with `fetch.concurrency` threads; results in the sources' order."""
+    """Fetch every source with `fetch.concurrency` threads; results in the sources' order.
+    `replay_day` (backfill only): read just that day's files from folders."""
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=max(1, settings.fetch.concurrency)) as pool:
-        return list(pool.map(lambda sv: fetch_source(sv[0], settings, *sv[1], as_of=as_of),
+        return list(pool.map(lambda sv: fetch_source(sv[0], settings, *sv[1], replay_day=replay_day),
                              zip(sources, validators)))

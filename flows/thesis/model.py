@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from warehouse.queries import QueryError, check_select
 
@@ -51,14 +51,13 @@ class Thesis(BaseModel):
     risks: list[Check] = []
     path: str | None = None
 
-    @field_validator("risks")
-    @classmethod
-    def _unique(cls, risks, info):
-        ids = [a.id for a in info.data.get("assumptions", [])] + [r.id for r in risks]
-        dup = {i for i in ids if ids.count(i) > 1}
+    @model_validator(mode="after")
+    def _unique(self) -> "Thesis":
+        ids = [a.id for a in self.assumptions] + [r.id for r in self.risks]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"ids used twice: {', '.join(sorted(dup))}")
-        return risks
+            raise ValueError(f"ids used twice: {', '.join(dup)}")
+        return self
 
     def items(self) -> list[tuple[str, Check]]:
         return [("assumption", a) for a in self.assumptions] + [("risk", r) for r in self.risks]
