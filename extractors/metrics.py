@@ -27,9 +27,8 @@ SIGNED_METRICS = {"stock_change", "market_cap_change", "revenue_change", "eps_ch
 
 @functools.lru_cache(maxsize=1)
 def metric_rules() -> list[dict]:
-    raw = yaml.load((DATA / "metrics.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)["metrics"]
     rules = []
-    for r in raw:
+    for r in _raw_metrics():
         units = set(r.get("units") or [])
         if "MONEY" in units:
             units |= MONEY
@@ -38,10 +37,15 @@ def metric_rules() -> list[dict]:
     return rules
 
 
+@functools.lru_cache(maxsize=1)
+def _raw_metrics() -> tuple[dict, ...]:
+    """metrics.yaml, parsed once for both the rules and the vocabulary."""
+    return tuple(yaml.load((DATA / "metrics.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)["metrics"])
+
+
 def metric_vocabulary() -> dict[str, str]:
-    raw = yaml.load((DATA / "metrics.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)["metrics"]
     out: dict[str, str] = {}
-    for r in raw:
+    for r in _raw_metrics():
         out.setdefault(r["metric"], r["description"])
     return out
 

@@ -17,9 +17,6 @@ import click
 
 from flows.config import ConfigError, Settings, load_settings
 
-EXPECTED = (ConfigError,)
-
-
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from warehouse.db import WarehouseError
     from warehouse.queries import QueryError

@@ -67,10 +67,10 @@ def load_extractions_task(settings: Settings, version: str, results: list[dict])
     return load.load_extractions(settings.db_path, version, results)
 
 
-def extract_pending(settings: Settings, limit: int | None = None) -> int:
+def extract_pending(settings: Settings, t: "_Stopwatch | None" = None) -> int:
     """Extract every article not yet extracted at the current version; returns claims written."""
     from extractors.version import EXTRACTOR_VERSION
-    pending = load.articles_to_extract(settings.db_path, EXTRACTOR_VERSION, limit)
+    pending = load.articles_to_extract(settings.db_path, EXTRACTOR_VERSION)
     if not pending:
         return 0  # nothing new: don't even load spaCy
     from extractors.pipeline import get_extractor, metric_vocabulary
@@ -90,12 +90,10 @@ def extract_pending(settings: Settings, limit: int | None = None) -> int:
     for results in results_iter:
         start = time.perf_counter()
         claims += load_extractions_task(settings, EXTRACTOR_VERSION, quote(results))["claims"]
-        LOAD_SECONDS["claims_load"] = LOAD_SECONDS.get("claims_load", 0.0) + time.perf_counter() - start
+        if t is not None:
+            t.add("claims_load", time.perf_counter() - start)
         report("extract-batch", articles=len(results))
     return claims
-
-
-LOAD_SECONDS: dict[str, float] = {}  # writer time spent loading claims in this process (benchmark)
 
 
 @task(name="evaluate-and-alert", cache_policy=NO_CACHE)
@@ -162,10 +160,8 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
                            "error": result.error}
                     per_source.append(row)
                     report("fetch-done", **row)
-            LOAD_SECONDS.clear()
             with t("extract_load"):
-                claims = extract_pending(settings)
-            t.add("claims_load", LOAD_SECONDS.get("claims_load", 0.0))
+                claims = extract_pending(settings, t)
             statuses, alerts = [], {}
             if evaluate:
                 with t("evaluate"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -238,6 +237,3 @@ def failpoint(name: str) -> None:
 
 _FAILPOINT_HITS: dict[str, int] = {}
 
-
-def stderr_notice(msg: str) -> None:
-    print(msg, file=sys.stderr)

@@ -62,12 +62,6 @@ def source_state(db: Path, name: str) -> tuple[str | None, str | None]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def source_states(db: Path) -> dict[str, tuple[str | None, str | None]]:
-    """name -> (etag, last_modified) for every known source, in one short read."""
-    with transaction(db) as con:
-        return {n: (e, lm) for n, e, lm in con.execute("SELECT name, etag, last_modified FROM sources").fetchall()}
-
-
 def load_fetch(db: Path, run_id: str, source: dict, fetch: dict, articles: list[dict]) -> dict:
     """One source's fetch row, its new articles and links, and its cache validators, atomically.
 
@@ -162,7 +156,7 @@ def _load_articles(con, run_id: str, source: dict, articles: list[dict], now) ->
     return {"new": new, "duplicates": len(articles) - new}
 
 
-def articles_to_extract(db: Path, version: str, limit: int | None = None) -> list[dict]:
+def articles_to_extract(db: Path, version: str) -> list[dict]:
     """Articles with no extraction at `version` (bundles excluded: their stories are extracted)."""
     sql = """SELECT a.article_id, a.text, a.lang, a.locale,
                     coalesce(a.published_at, a.fetched_at) AS published_at
@@ -170,8 +164,6 @@ def articles_to_extract(db: Path, version: str, limit: int | None = None) -> lis
                ON x.article_id = a.article_id AND x.extractor_version = ?
              WHERE x.article_id IS NULL AND NOT a.is_bundle
              ORDER BY a.article_id"""
-    if limit:
-        sql += f" LIMIT {int(limit)}"
     with transaction(db) as con:
         cur = con.execute(sql, [version])
         cols = [d[0] for d in cur.description]

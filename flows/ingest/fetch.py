@@ -173,33 +173,28 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    own = False
     client = client or shared_client(s)
     notes: list[str] = []
-    try:
-        for attempt in range(s.retries + 1):
-            try:
-                got = _get_once(client, url, headers, s)
-                got.attempts, got.notes = attempt + 1, notes
-                return got
-            except (ValueError, httpx.InvalidURL) as e:
-                raise FetchError(f"invalid URL: {str(e)[:120]}") from None
-            except (TransientFetchError, httpx.TimeoutException, httpx.TransportError) as e:
-                reason = _describe(e)
-                wait = s.backoff * (2 ** attempt)
-                if isinstance(e, TransientFetchError) and e.retry_after is not None:
-                    if e.retry_after > s.max_retry_after:
-                        raise FetchError(f"{reason}, Retry-After {e.retry_after:.0f} s is over the "
-                                         f"{s.max_retry_after:.0f} s cap; will try again next run") from None
-                    wait = max(wait, e.retry_after)
-                if attempt == s.retries:
-                    raise TransientFetchError(f"{reason} (after {attempt + 1} attempts)") from None
-                notes.append(f"attempt {attempt + 1}: {reason}")
-                sleep(wait)
-        raise AssertionError("unreachable")
-    finally:
-        if own:
-            client.close()
+    for attempt in range(s.retries + 1):
+        try:
+            got = _get_once(client, url, headers, s)
+            got.attempts, got.notes = attempt + 1, notes
+            return got
+        except (ValueError, httpx.InvalidURL) as e:
+            raise FetchError(f"invalid URL: {str(e)[:120]}") from None
+        except (TransientFetchError, httpx.TimeoutException, httpx.TransportError) as e:
+            reason = _describe(e)
+            wait = s.backoff * (2 ** attempt)
+            if isinstance(e, TransientFetchError) and e.retry_after is not None:
+                if e.retry_after > s.max_retry_after:
+                    raise FetchError(f"{reason}, Retry-After {e.retry_after:.0f} s is over the "
+                                     f"{s.max_retry_after:.0f} s cap; will try again next run") from None
+                wait = max(wait, e.retry_after)
+            if attempt == s.retries:
+                raise TransientFetchError(f"{reason} (after {attempt + 1} attempts)") from None
+            notes.append(f"attempt {attempt + 1}: {reason}")
+            sleep(wait)
+    raise AssertionError("unreachable")
 
 
 def _describe(e: Exception) -> str:

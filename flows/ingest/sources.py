@@ -18,7 +18,7 @@ from flows.ingest.articles import to_article
 from flows.ingest.charset import decode
 from flows.ingest.exports import parse_export
 from flows.ingest.feeds import NotAFeed, parse_feed
-from flows.ingest.fetch import FetchError, Fetched, fetch_url, make_client, read_local
+from flows.ingest.fetch import FetchError, Fetched, fetch_url, read_local
 from flows.ingest.items import Item, Parsed
 from flows.ingest.pages import parse_page
 from warehouse.db import utcnow
@@ -80,7 +80,7 @@ def _kind_for(path: Path) -> str | None:
     return "feed" if ext in _FEED_EXT else "page" if ext in _PAGE_EXT else "text-export" if ext in _TEXT_EXT else None
 
 
-def _follow_links(items: list[Item], settings: Settings, client: httpx.Client, notes: list[str]) -> None:
+def _follow_links(items: list[Item], settings: Settings, notes: list[str]) -> None:
     """Replace summary-only entries' text with the linked page's main text (http/https only)."""
     failed = 0
     for it in items:
@@ -91,7 +91,7 @@ def _follow_links(items: list[Item], settings: Settings, client: httpx.Client, n
         if not (it.needs_page and scheme in ("http", "https")):
             continue
         try:
-            got = fetch_url(it.url, settings.fetch, client=client)
+            got = fetch_url(it.url, settings.fetch)
             page = parse_page(got.body, got.content_type, url=it.url)
             if len(page.text) > len(it.text):
                 it.text = page.text
@@ -111,8 +111,9 @@ def _default_published(s: SourceConfig, as_of=None) -> datetime | None:
 
 
 def fetch_source(s: SourceConfig, settings: Settings, etag: str | None = None,
-                 last_modified: str | None = None, as_of=None, replay_day=None) -> SourceResult:
-    """Fetch, parse and normalise one source. Never raises for a bad source."""
+                 last_modified: str | None = None, replay_day=None) -> SourceResult:
+    """Fetch, parse and normalise one source. Never raises for a bad source.
+    `replay_day` (backfill): read only that day's files from a folder, dating undated items."""
     res = SourceResult(source=source_dict(s), started_at=utcnow())
     clock = time.perf_counter()
     try:
@@ -173,8 +174,7 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
         parsed_all, res.notes = parsed.items, res.notes + parsed.notes
         warnings += [parsed.warning] if parsed.warning else []
         if s.kind == "feed" and s.follow_links and not _is_local(s):
-            with make_client(settings.fetch) as client:
-                _follow_links(parsed_all, settings, client, res.notes)
+            _follow_links(parsed_all, settings, res.notes)
     for it in parsed_all:
         row = to_article(it, s.name, fetched_at, default_pub, lang=s.lang, locale=s.locale)
         if row:

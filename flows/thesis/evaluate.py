@@ -90,10 +90,9 @@ def dry_run(settings: Settings, thesis: Thesis) -> list[dict]:
     return evaluate_theses(settings.db_path, [thesis])
 
 
-def _previous(con, thesis_id: str, assumption_id: str) -> str | None:
-    rows = con.execute("""SELECT status FROM assumption_status WHERE thesis_id = ? AND assumption_id = ?
-                          ORDER BY evaluated_at DESC LIMIT 1""", [thesis_id, assumption_id]).fetchall()
-    return rows[0][0] if rows else None
+def _previous(con) -> dict[tuple[str, str], str]:
+    """(thesis, assumption) -> its latest recorded status, in one read."""
+    return {(t, a): st for t, a, st in con.execute("SELECT thesis_id, assumption_id, status FROM v_status").fetchall()}
 
 
 def model_rows(theses: list[Thesis]) -> list[dict]:
@@ -154,8 +153,9 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
     from flows.thesis.alerts import make_alert
     now = utcnow()
     with transaction(settings.db_path) as con:
+        previous = _previous(con)
         for r in results:
-            prev = _previous(con, r["thesis_id"], r["assumption_id"])
+            prev = previous.get((r["thesis_id"], r["assumption_id"]))
             r["old_status"] = prev
             r["changed"] = prev is not None and prev != r["status"]
             con.execute("""INSERT OR REPLACE INTO assumption_status
