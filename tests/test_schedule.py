@@ -68,10 +68,12 @@ def test_backfill_replays_each_day_and_records_the_history(prefect_api, archive)
 
 @pytest.mark.slow
 def test_serve_registers_a_scheduled_deployment_and_stops_on_ctrl_c(prefect_api, archive):
+    # Output goes to a file: an unread pipe can fill up and block the server's shutdown.
+    log = open(archive.parent / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "--config", str(archive), "serve",
                              "--cron", "30 6 * * 1-5", "--timezone", "Asia/Taipei"], cwd=ROOT,
                             env={**os.environ, "PREFECT_API_URL": prefect_api},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deployment = _wait_for_deployment(timeout=90)
         assert deployment is not None, "serve did not register a deployment"
@@ -81,10 +83,12 @@ def test_serve_registers_a_scheduled_deployment_and_stops_on_ctrl_c(prefect_api,
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
+        finally:
+            log.close()
 
 
 def _wait_for_deployment(timeout: float):
