@@ -17,7 +17,7 @@ import yaml
 TEXTS_DIR = Path(__file__).parent / "texts"
 
 LANGS = {"zh-Hant", "zh-Hans", "en"}
-LOCALES = {"TW", "CN", "US"}
+LOCALES = {"TW", "HK", "CN", "US"}
 QUALIFIERS = {"exact", "approx", "at_least", "at_most"}
 PRECISIONS = {"FP4", "FP8", "FP16", "BF16", "FP32", "FP64", "INT8", "MXFP4", "MXFP8"}
 CURRENCIES = {"USD", "CNY", "TWD", "EUR", "JPY", "CAD", "GBP", "HKD", "KRW", "AUD", "CHF"}
@@ -27,6 +27,7 @@ UNITS = CURRENCIES | {
     "count", "points",
     "bushels", "barrels/day", "USD/oz", "USD/ton", "USD/barrel",
     "JPY/USD", "USD/EUR", "CNY/USD", "USD/GBP",
+    "tons", "pounds", "GPU_hours", "tokens", "wafers/month", "users",
 }
 METRICS = {
     "price_target", "upside", "market_cap", "market_cap_change", "stock_change", "price",
@@ -39,14 +40,22 @@ METRICS = {
     "trade_volume", "exports", "imports", "production", "demand", "inventory", "yield",
     "yield_change", "yield_spread", "index_level", "index_change", "exchange_rate", "inflation",
     "unemployment", "job_openings", "approval_rating", "gdp_growth", "count", "other",
+    # added for the claims issue (#9): what real earnings, macro and model news reports
+    "benchmark_score", "policy_rate", "policy_rate_change", "gross_margin", "operating_margin",
+    "net_income", "eps", "guidance", "dividend", "buyback", "capex", "orders", "backlog",
+    "wafer_capacity", "yield_rate", "users", "downloads", "tokens", "training_compute",
 }
 TOP_REQUIRED = {"id", "lang", "published", "locale", "text", "entities", "claims"}
 TOP_ALLOWED = TOP_REQUIRED | {"non_claims"}
 CLAIM_REQUIRED = {"text", "value", "unit", "subject", "metric", "period"}
-CLAIM_ALLOWED = CLAIM_REQUIRED | {"qualifier", "low", "high", "previous_value", "precision"}
-PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|H[12]|-\d{2}(-\d{2})?)?$")
+# versus: the entity id a comparison is made against; subject_text: the subject as written when
+# it has no entity id; benchmark: the benchmark a benchmark_score is on (MMLU-Pro, SWE-bench...).
+CLAIM_ALLOWED = CLAIM_REQUIRED | {"qualifier", "low", "high", "previous_value", "precision",
+                                  "versus", "subject_text", "benchmark"}
+# Fiscal periods carry an FY prefix (FY2026Q3: the company's own fiscal numbering).
+PERIOD_RE = re.compile(r"^(FY)?\d{4}(Q[1-4]|H[12]|-\d{2}(-\d{2})?)?$")
 ID_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
-FILE_RE = re.compile(r"^g\d{3}$")
+FILE_RE = re.compile(r"^[gt]\d{3}$")  # g: dev part (texts/), t: held-out test part (test/)
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # Characters OpenCC's s2tw rewrites although Taiwanese news writes them this way (台積電, 市占率, 宣布, 獲准).
 HANT_OK = set("台占布准")

@@ -1,0 +1,1 @@
+"""What every stage shares and no stage owns: the exception base."""
