@@ -10,63 +10,63 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from extractors.numbers import ARABIC, CN_NUM_CHARS, EN_MAGNITUDES, ZH_MAGNITUDES, parse_number
+from extractors.numbers import (CN_NUM_CHARS, EN_MAGNITUDE, EN_MAGNITUDE_LETTERS, EN_MAGNITUDES, ZH_MAGNITUDE,
+                                ZH_MAGNITUDES, parse_number)
+from extractors.patterns import load
 from extractors.units import match_unit
 
-MONEY = {"USD", "CNY", "TWD", "HKD", "EUR", "JPY", "GBP", "CAD", "KRW", "AUD", "CHF"}
-_CUR_PREFIX = {"us$": "USD", "nt$": "TWD", "hk$": "HKD", "a$": "AUD", "c$": "CAD", "$": "USD", "€": "EUR",
-               "£": "GBP", "¥": "CNY", "￥": "CNY", "rmb": "CNY", "usd": "USD", "eur": "EUR"}
-_EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-             "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5}
-NUM_START = re.compile(
-    r"(?P<cur>US\$|NT\$|HK\$|A\$|C\$|\$|€|£|¥|￥)?\s?"
-    rf"(?P<pct>百分之)?(?P<num>{ARABIC}|一半|[零〇一二两三四五六七八九十百千][{CN_NUM_CHARS}]*|\b(?:{'|'.join(_EN_WORDS)})\b)", re.I)
-# Quantities written as words: 四分之三, 减半, 翻倍, a third, double, 数兆, 十几, hundreds of.
-WORDY = re.compile(
-    r"(?P<frac>[一二三四五六七八九十\d]+分之[一二三四五六七八九十\d]+)"
-    r"|(?P<halve>减半|腰斩)|(?P<double>翻倍|翻番|翻一番|\bdoubled?\b|\btripled?\b)"
-    r"|(?P<enfrac>\b(?:a|one|two|three)\s+(?:third|quarter)s?\b)"
-    r"|(?P<vague>(?:数|几)(?=[十百千万亿兆拍])|十几(?=[个家名位人万亿]))"
-    r"|(?P<envague>\b(?:hundreds|thousands|millions|billions|tens of thousands|dozens)\s+of\b)", re.I)
-_EN_FRAC = {"third": 100 / 3, "quarter": 25.0}
-_VAGUE_EN = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "tens of thousands": 1e4, "millions": 1e6,
-             "billions": 1e9}
-_ZH_MAG = re.compile("|".join(sorted(ZH_MAGNITUDES, key=len, reverse=True)))
-_EN_MAG = re.compile(r"\s?(thousand|million|billion|trillion|mln|mn|bn|tn)\b|(k|m|b|t)(?![a-z])", re.I)
-_OPEN = re.compile(r"多|余|几")
-_RANGE = re.compile(r"\s?(至|到|-|–|—|~|～|to|and)\s?", re.I)
-_PRECISION = re.compile(r"\b(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
-_PRECISION_AT = re.compile(r"\s?(FP\d{1,2}|BF16|MXFP\d|INT\d|TF32)\b", re.I)
-_APPROX_BEFORE = re.compile(r"(约为|约合|约达|大约|约|近|将近|接近|大概|估计|预计约|about|around|roughly|approximately|nearly|almost|close to|some|~|≈)\s*$", re.I)
-_AT_LEAST_BEFORE = re.compile(r"(逾|超过|至少|不少于|多于|more than|over|at least|above|upwards of|in excess of|exceeding)\s*$", re.I)
-_AT_MOST_BEFORE = re.compile(r"(最高可达|最多可达|最高达|不到|低于|最多|高达|至多|不足|不超过|少于|less than|under|up to|at most|below|fewer than|as much as|as many as)\s*$", re.I)
-_AT_MOST_OF = re.compile(r"(达不到|不到|不足|低于|少于|不及)[^，,。；;0-9]{0,14}的\s*$")
-_APPROX_AFTER = re.compile(r"^\s*(左右|上下|附近)")
-_AT_LEAST_AFTER = re.compile(r"^\s*(以上|多|余|\+|or more|plus)")
-_AT_MOST_AFTER = re.compile(r"^\s*(以下|以内|之内|or less)")
-_FROM = re.compile(r"(从|由|from)\s*$", re.I)
-_FROM_NEAR = re.compile(r"(从|由|\bfrom\b)[^，,。；;0-9]{0,8}$", re.I)
-_TO_NEAR = re.compile(r"(至|到|\bto\b)[^，,。；;0-9]{0,8}$", re.I)
-_THEN_FROM = re.compile(r"^[^。;；.!?0-9]{0,24}?\bfrom\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|some\s+)?$", re.I)
-_CLOCK_BEFORE = re.compile(r"(上午|下午|凌晨|晚上|中午|早上|傍晚|晚间)\s*$")
-_ALL_CN = re.compile(r"[一二两三四五六七八九十百千万亿兆零〇]+")
-_UNIT_NEXT = re.compile(r"[bB/]|[A-Za-z]")
-_ARITH_NEXT = re.compile(r"\s?[\d(]")
-_CHENG_WORD = re.compile(r"成[长为功本交立员熟果绩型员品]")
-_GLUE_BEFORE = re.compile(r"[A-Za-z\-_/.]")
-_LATIN = re.compile(r"[A-Za-z]")
-_YEAR = re.compile(r"(19|20)\d{2}")
-_TIME_AFTER = re.compile(r"^\s*(年|月|日|号|季度|财年|财季|周年|年代|世纪|点\d|时\d|:\d|GMT|ET\b|UTC|BST|EST|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
-_DURATION_AFTER = re.compile(r"^\s*(多|余|几)?\s*(天|周|个月|个星期|个小时|个交易日|个工作日|年内|年间|年来|小时|分钟|位数|days?|weeks?|months?|years?|hours?|minutes?|-day|-week|-month|-year)", re.I)
-_PER_BEFORE = {"每桶": "USD/barrel", "每盎司": "USD/oz", "每吨": "USD/ton", "每蒲式耳": "USD/bushel"}
-_PER_AFTER = re.compile(r"^\s*(?:/|per|an?|一)\s*(桶|盎司|吨|蒲式耳|barrel|ounce|oz|ton|tonne|bushel)\b", re.I)
-_PER_UNIT = {"桶": "USD/barrel", "barrel": "USD/barrel", "盎司": "USD/oz", "ounce": "USD/oz", "oz": "USD/oz",
-             "吨": "USD/ton", "ton": "USD/ton", "tonne": "USD/ton", "蒲式耳": "USD/bushel", "bushel": "USD/bushel"}
-_LEVEL_AFTER_WORDS = re.compile(r"(报|收报|收于|至|to|at|closed at|ended at|settled at)\s*$", re.I)
-_PARAM_CONTEXT = re.compile(r"参数|参\b|总参|parameters?|params|激活|activated|active", re.I)
-_SKIP_BEFORE = re.compile(r"(第|No\.\s?|#|第\s)$", re.I)
-_LIST_MARK = re.compile(r"^\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）、.](?!\d)")
+_RULES = load("quantities")
+MONEY = frozenset(_RULES.list("money"))
+_CUR_PREFIX = _RULES.dictionary("currency_prefixes")
+_EN_WORDS = _RULES.dictionary("en_words", float)
+_HALF_WORDS = _RULES.list("half_words")
+_MAGNITUDE_CHARS = _RULES.list("magnitude_chars")
+_AFTER_CN_NUMERAL = _RULES.list("after_cn_numeral")
+_FRACTION_COUNTS = _RULES.dictionary("fraction_counts", int)
+_FRACTION_DENOMINATORS = _RULES.dictionary("fraction_denominators", int)
+_VAGUE_EN = _RULES.dictionary("vague_en", float)
+_PRECISION_UNITS = _RULES.list("precision_units")
+_TIMES_SIGNS = _RULES.list("times_signs")
+_PER_BEFORE = _RULES.dictionary("per_before")
+_PER_UNIT = _RULES.dictionary("per_unit")
+
+NUM_START = _RULES.regex("num_start")
+WORDY = _RULES.regex("wordy")
+_VAGUE_OF = _RULES.regex("vague_of")
+_OPEN = _RULES.regex("open_end")
+_RANGE = _RULES.regex("range_join")
+_PRECISION = _RULES.regex("precision")
+_PRECISION_AT = _RULES.regex("precision_at")
+_APPROX_BEFORE = _RULES.regex("approx_before")
+_AT_LEAST_BEFORE = _RULES.regex("at_least_before")
+_AT_MOST_BEFORE = _RULES.regex("at_most_before")
+_AT_MOST_OF = _RULES.regex("at_most_of")
+_APPROX_AFTER = _RULES.regex("approx_after")
+_AT_LEAST_AFTER = _RULES.regex("at_least_after")
+_AT_MOST_AFTER = _RULES.regex("at_most_after")
+_FROM = _RULES.regex("from_before")
+_FROM_GLUED = _RULES.regex("from_glued")
+_BETWEEN = _RULES.regex("between_before")
+_FROM_NEAR = _RULES.regex("from_near")
+_TO_NEAR = _RULES.regex("to_near")
+_THEN_FROM = _RULES.regex("then_from")
+_CLOCK_BEFORE = _RULES.regex("clock_before")
+_ALL_CN = _RULES.regex("all_cn_numeral")
+_UNIT_NEXT = _RULES.regex("unit_next")
+_ARITH_NEXT = _RULES.regex("arithmetic_next")
+_CHENG_WORD = _RULES.regex("cheng_word")
+_GLUE_BEFORE = _RULES.regex("glue_before")
+_LATIN = _RULES.regex("latin")
+_YEAR = _RULES.regex("year")
+_TIME_AFTER = _RULES.regex("time_after")
+_DURATION_AFTER = _RULES.regex("duration_after")
+_PER_AFTER = _RULES.regex("per_after")
+_PER_DAY = _RULES.regex("per_day")
+_LEVEL_AFTER_WORDS = _RULES.regex("level_after_words")
+_PARAM_CONTEXT = _RULES.regex("param_context")
+_SKIP_BEFORE = _RULES.regex("skip_before")
+_LIST_MARK = _RULES.regex("list_mark")
+_THOUSANDS = _RULES.regex("thousands_separated")
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Quantity:
 def number_value(s: str) -> float | None:
     s2 = s.lower()
     if s2 in _EN_WORDS:
-        return float(_EN_WORDS[s2])
+        return _EN_WORDS[s2]
     try:
         return parse_number(s)
     except (ValueError, KeyError):
@@ -114,14 +114,14 @@ def wordy_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
         q.value, q.unit = (3.0 if word.lower().startswith("tripl") else 2.0), "x"
     elif g == "enfrac":
         count, frac = word.lower().split()[0], word.lower().split()[-1].rstrip("s")
-        q.value, q.unit = round(_EN_FRAC[frac] * {"a": 1, "one": 1, "two": 2, "three": 3}[count], 2), "%"
+        q.value, q.unit = round(100 / _FRACTION_DENOMINATORS[frac] * _FRACTION_COUNTS[count], 2), "%"
     elif g == "vague":
         q.qualifier = "at_least"
         pos = m.end()
         if word == "十几":
             q.value = 10.0
         else:
-            mm = _ZH_MAG.match(text, pos)
+            mm = ZH_MAGNITUDE.match(text, pos)
             if mm:
                 q.value, pos = ZH_MAGNITUDES[mm.group(0)], mm.end()
             elif text.startswith("拍", pos):
@@ -137,11 +137,11 @@ def wordy_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
         if q.unit is None:
             return None
     elif g == "envague":
-        key = re.sub(r"\s+of$", "", word.lower())
+        key = _VAGUE_OF.sub("", word.lower())
         u = match_unit(text, m.end())
         if not u or u[0].unit != "count":
             return None
-        q.value, q.unit, q.qualifier, q.end = float(_VAGUE_EN[key]), "count", "at_least", u[1]
+        q.value, q.unit, q.qualifier, q.end = _VAGUE_EN[key], "count", "at_least", u[1]
     return q
 
 
@@ -151,17 +151,17 @@ def _after_cn_numeral() -> frozenset[str]:
     and the first character of every unit surface. Anything else (统一, 一直) is not a number."""
     from extractors.units import unit_table
     firsts = {c for c in unit_table()[0] if not c.isascii()}
-    return frozenset(firsts | set("万亿兆千百十多余几成倍%％ ") | set("0123456789"))
+    return frozenset(firsts | set(_AFTER_CN_NUMERAL))
 
 
 def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     """Extend a number match rightwards over magnitude, open-ended marker and unit."""
     num = m.group("num")
-    if num[0] in CN_NUM_CHARS and not m.group("pct") and num != "一半":
+    if num[0] in CN_NUM_CHARS and not m.group("pct") and num not in _HALF_WORDS:
         nxt = text[m.end():m.end() + 1]
         if nxt not in _after_cn_numeral():
             return None  # 统一, 一直, 十五五: a numeral character that starts no quantity
-    if num.lower() in ("一半", "half"):
+    if num.lower() in _HALF_WORDS:
         return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
     value = number_value(num)
     if value is None:
@@ -171,7 +171,7 @@ def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     q = Quantity(start=start, end=m.end(), value=value, unit=None, chinese=chinese)
     if chinese and _ALL_CN.fullmatch(num):
         # A Chinese numeral swallowed its magnitude: 两百万 parses whole, 三百亿 too.
-        q.has_magnitude = any(c in num for c in "百千万亿兆")
+        q.has_magnitude = any(c in num for c in _MAGNITUDE_CHARS)
     pos = m.end()
     cur = m.group("cur")
     if m.group("pct"):
@@ -182,32 +182,32 @@ def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
         if u:
             q.unit, q.value, pos = u[0].unit, q.value * u[0].factor, u[1]
     if not q.unit:
-        if (o := _OPEN.match(text, pos)) and _ZH_MAG.match(text, o.end()):
+        if (o := _OPEN.match(text, pos)) and ZH_MAGNITUDE.match(text, o.end()):
             q.qualifier, pos = "at_least", o.end()
-        if mm := _ZH_MAG.match(text, pos):
+        if mm := ZH_MAGNITUDE.match(text, pos):
             q.value, pos, q.has_magnitude = q.value * ZH_MAGNITUDES[mm.group(0)], mm.end(), True
-        elif not chinese and (mm := _EN_MAG.match(text, pos)):
+        elif not chinese and (mm := EN_MAGNITUDE.match(text, pos)):
             word = (mm.group(1) or mm.group(2)).lower()
             nxt = text[mm.end():mm.end() + 3]
             # 'B' before 'B/s' or 'T' before 'B/s' belongs to a unit, not a magnitude.
-            if not (word in "kmbt" and _UNIT_NEXT.match(nxt or " ")):
+            if not (word in EN_MAGNITUDE_LETTERS and _UNIT_NEXT.match(nxt or " ")):
                 q.value, pos, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
         if (o := _OPEN.match(text, pos)) and q.has_magnitude:
             q.qualifier, pos = "at_least", o.end()
         if (pm := _PRECISION_AT.match(text, pos)) and match_unit(text, pm.end()):
             q.precision, pos = pm.group(1).upper(), pm.end()
         if cur:
-            q.unit = _CUR_PREFIX[cur.lower()]
+            q.unit = _CUR_PREFIX[cur.upper()]
             if u := match_unit(text, pos):  # "$5 trillion dollars" is still one unit
                 if u[0].unit == q.unit:
                     pos = u[1]
         elif u := match_unit(text, pos):
             unit = u[0]
-            if not (unit.unit == "x" and unit.surface in ("x", "×") and _ARITH_NEXT.match(text, u[1])):
+            if not (unit.unit == "x" and unit.surface in _TIMES_SIGNS and _ARITH_NEXT.match(text, u[1])):
                 q.unit, q.value, pos = unit.unit, q.value * unit.factor, u[1]
                 if unit.unit == "LOCAL_YUAN":
                     q.unit = yuan
-                if unit.unit in ("FLOPS", "bytes", "params") and not q.precision:
+                if unit.unit in _PRECISION_UNITS and not q.precision:
                     pm = _PRECISION.search(text, pos, min(len(text), pos + 8))
                     q.precision = pm.group(1).upper() if pm else None
     if not q.unit and text.startswith("成", pos) and not _CHENG_WORD.match(text, pos):
@@ -274,14 +274,14 @@ def bare_unit(text: str, q: Quantity, m: re.Match, cs: int, has_index: bool) -> 
         return
     if has_index and _LEVEL_AFTER_WORDS.search(text[max(cs, q.start - 10):q.start]):
         q.unit = "points"
-    elif "," in num and re.fullmatch(r"\d{1,3}(,\d{3})+", num):
+    elif "," in num and _THOUSANDS.fullmatch(num):
         q.unit = "count"
 
 
 def refine_units(text: str, qs: list[Quantity], ss: int, se: int) -> None:
     """Units that depend on the words around the number or on the rest of the sentence."""
     sent = text[ss:se]
-    per_day = re.search(r"桶/日|桶/天|每日|日均|/日|per day|a day|b/d|bpd", sent, re.I)
+    per_day = _PER_DAY.search(sent)
     params = _PARAM_CONTEXT.search(sent)
     for q in qs:
         if q.unit in MONEY:
@@ -308,9 +308,9 @@ def try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
         return
     conn = rm.group(1).lower()
     before = text[max(cs, q.start - 10):q.start]
-    if _FROM.search(before) or re.search(r"(从|由|from)\S{0,6}$", before, re.I):
+    if _FROM.search(before) or _FROM_GLUED.search(before):
         return  # from A to B is a change, linked later
-    if conn == "and" and not re.search(r"between\s*$", before, re.I):
+    if conn == "and" and not _BETWEEN.search(before):
         return
     m2 = NUM_START.match(text, rm.end())
     if not m2 or m2.group("cur") and q.unit and q.unit not in MONEY:
