@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
 from datetime import date
 
 from extractors.metrics import LEVEL_TO_CHANGE, SIGNED_METRICS, metric_for
+from extractors.patterns import load
 from extractors.periods import Period, find_periods
 from extractors.quantities import (NUM_START, WORDY, Quantity, bare_unit, is_not_claim,
                                    link_changes, qualifier_of, read_quantity, refine_units, try_range,
@@ -19,19 +19,19 @@ from extractors.quantities import (NUM_START, WORDY, Quantity, bare_unit, is_not
 from extractors.subjects import TIER1, eligible, subject_of
 
 log = logging.getLogger(__name__)
-_NEG = re.compile(r"(下跌|下降|下滑|下调|跌|降|减少|减|回落|蒸发|缩水|萎缩|亏损|收低|走低|流失|裁减|裁员|削减|裁|"
-                  r"fell|fall|falls|dropped|drop|declined|decline|decreased|lost|loss|down|slid|slipped|cut|cuts|"
-                  r"shed|plunged|sank|lower|wiped)", re.I)
-_POS = re.compile(r"(上涨|上升|增长|增加|增|涨|攀升|走高|收高|回升|提高|提升|上调|rose|rise|rises|gained|gain|"
-                  r"increased|increase|up|jumped|climbed|added|grew|higher|raised)", re.I)
-_LEVEL_MARK = re.compile(r"(至|到|报|为|收报|收于|达到|达|to|at)\s*$", re.I)
-_LEVEL_NEAR = re.compile(r"(至|到|报|为|to|at)\s*\S*\s*$", re.I)
-_FALL_NOUN = re.compile(r"(跌幅|降幅|减幅|跌去|下降幅度)")
-_LOSS = re.compile(r"(亏损|净亏|亏|net loss|loss of|losses of)\s*[^，,。0-9]{0,4}$", re.I)
-_OR = re.compile(r"^[\s,，]*(or|或|即)\s*$", re.I)
-_MAYBE_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿兆半]|\b(?:one|two|three|four|five|six|seven|eight|"
-                           r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozen|half)\b", re.I)
-_CLAUSE = re.compile(r"[，,；;：:。！？!?\n]|(?<=[a-z]) and (?=[a-z])")
+_RULES = load("claims")
+_NEG = _RULES.regex("falling")
+_POS = _RULES.regex("rising")
+_LEVEL_MARK = _RULES.regex("level_mark")
+_LEVEL_NEAR = _RULES.regex("level_near")
+_FALL_NOUN = _RULES.regex("fall_noun")
+_LOSS = _RULES.regex("loss_before")
+_OR = _RULES.regex("or_between")
+_MAYBE_NUMBER = _RULES.regex("maybe_number")
+_CLAUSE = load("sentences").regex("clause_break")
+_LOCAL_YUAN = _RULES.dictionary("local_yuan")
+_YUAN = frozenset(_LOCAL_YUAN.values())
+_COMMODITY_PRICE_UNITS = _RULES.list("commodity_price_units")
 
 
 class _Clauses:
@@ -80,10 +80,8 @@ def _period(periods: list[Period], q: Quantity, cs: int, ce: int, ss: int, se: i
 
 def default_yuan(lang: str | None, locale: str | None) -> str:
     """A bare 元: TWD in a Taiwan source, HKD in Hong Kong, CNY elsewhere; by script if unknown."""
-    if locale in ("TW", "HK"):
-        return "TWD" if locale == "TW" else "HKD"
-    if locale == "CN":
-        return "CNY"
+    if locale in _LOCAL_YUAN:
+        return _LOCAL_YUAN[locale]
     return "TWD" if lang == "zh-Hant" else "CNY"
 
 
@@ -111,7 +109,7 @@ def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict
         subjects = [c["subject"] for c in claims if c["subject"]]
         named = [m["id"] for m in in_sent if eligible(m, TIER1)]
         carry = subjects[-1] if subjects else (named[0] if named else carry)
-        if claims and claims[-1]["unit"] in ("CNY", "TWD", "HKD"):
+        if claims and claims[-1]["unit"] in _YUAN:
             yuan = claims[-1]["unit"]
     return out
 
@@ -131,7 +129,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
         q = read_quantity(text, m, yuan)
         if q is None:
             continue
-        if q.unit in ("CNY", "TWD", "HKD") and not m.group("cur"):
+        if q.unit in _YUAN and not m.group("cur"):
             yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
         if any(p.start <= m.start("num") < p.end for p in sent_periods):
             continue  # 2027年, 12月18日: time, not quantity
@@ -177,7 +175,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
         if not sign and metric == "profit" and _LOSS.search(text[max(cs, q.start - 8):q.start]):
             value = -value  # 净亏损6.244亿元 is a negative profit, not a change
         last_sign, last_end = sign, q.end
-        if sign and metric in LEVEL_TO_CHANGE and q.unit not in ("USD/barrel", "USD/oz", "USD/ton"):
+        if sign and metric in LEVEL_TO_CHANGE and q.unit not in _COMMODITY_PRICE_UNITS:
             metric = LEVEL_TO_CHANGE[metric]  # 下跌179.03点 is a move of the index, not its level
         if sign < 0 and value > 0 and (metric in SIGNED_METRICS or metric in LEVEL_TO_CHANGE.values()):
             value = -value

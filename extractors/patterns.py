@@ -12,7 +12,8 @@ A pattern file maps snake_case names to tagged entries (Recognizers-Text's patte
 
 - `!regex`: a pattern string, or a mapping with `pattern` (a string, or a list of alternatives
   joined with `|`), optional `flags` (IGNORECASE, MULTILINE, DOTALL, ASCII) and optional `gate`
-  (strings one of which must occur in the lower-cased text for the regex to be worth running).
+  (strings one of which must occur in the lower-cased text for the regex to be worth running:
+  a list, or `'{name}'` of a list in the same file).
 - `!list`: strings. Referenced from a regex they are regex source, so escape what must be literal.
 - `!dictionary`: string keys to strings or numbers. Referenced from a regex the keys are literal
   text (escaped), because the code looks the matched text up in the dictionary.
@@ -165,7 +166,10 @@ def _regex_spec(path: Path, key: str, value) -> tuple[str, int, tuple[str, ...]]
         if flag not in FLAGS:
             raise DataFileError(path, f"{key}.flags[{i}]", f"unknown flag {flag!r} (use {', '.join(FLAGS)})")
         flags |= FLAGS[flag]
-    return pattern, flags, _strings(path, f"{key}.gate", spec.get("gate", []))
+    gate = spec.get("gate", [])
+    if isinstance(gate, str) and _REFERENCE.fullmatch(gate) and "." not in gate:
+        return pattern, flags, gate  # '{name}' of a list in this file, looked up once all entries are read
+    return pattern, flags, _strings(path, f"{key}.gate", gate)
 
 
 def _type(value) -> str:
@@ -235,9 +239,17 @@ class Patterns:
         self.used: set[str] = set()  # names the code asked for, so a test can find dead entries
         resolver = _Resolver()
         self._compiled: dict[str, re.Pattern] = {}
+        self._gates: dict[str, tuple[str, ...]] = {}
         for name, entry in self._entries.items():
             if entry.kind != "regex":
                 continue
+            gate = entry.value[2]
+            if isinstance(gate, str):
+                target = self._entries.get(gate[1:-1])
+                if target is None or target.kind != "list":
+                    raise DataFileError(path, f"{name}.gate", f"'{gate[1:-1]}' is not a list in this file")
+                gate = target.value
+            self._gates[name] = gate
             source = resolver.expand(path, name)
             try:
                 self._compiled[name] = re.compile(source, entry.value[1])
@@ -267,7 +279,8 @@ class Patterns:
 
     def gate(self, name: str) -> tuple[str, ...]:
         """Substrings one of which the lower-cased text must contain for regex `name` to match."""
-        return self._get(name, "regex").value[2]
+        self._get(name, "regex")
+        return self._gates[name]
 
     def list(self, name: str) -> tuple[str, ...]:
         return self._get(name, "list").value

@@ -1,12 +1,17 @@
 """Which entity a number is about: rules over the gazetteer mentions of its clause and sentence."""
 from __future__ import annotations
 
-import re
-
+from extractors.patterns import load
 from extractors.quantities import Quantity
 
-TIER1 = {"company", "product", "model", "country", "index", "commodity"}
-_TIER2 = {"organisation", "agency"}
+_RULES = load("subjects")
+TIER1 = frozenset(_RULES.list("subject_types"))
+_TIER2 = frozenset(_RULES.list("fallback_types"))
+_SPEC_TYPES = frozenset(_RULES.list("spec_types"))
+_TECHNOLOGY_UNITS = _RULES.list("technology_units")
+_COMPARISON_UNITS = _RULES.list("comparison_units")
+_LOCATION_BEFORE = _RULES.regex("location_before")
+_BASE_AFTER = _RULES.regex("base_after")
 
 
 def eligible(m: dict, tiers: set[str]) -> bool:
@@ -16,8 +21,6 @@ def eligible(m: dict, tiers: set[str]) -> bool:
 SPEC_METRICS = {"memory_capacity", "memory_bandwidth", "interconnect_bandwidth", "compute", "latency",
                 "process_node", "parameters", "performance_ratio", "throughput_gain", "energy_efficiency",
                 "expert_count", "model_dimension"}
-_LOCATION_BEFORE = re.compile(r"(在|于|於|\bin|\bto|\bacross|\bfrom)\s*$", re.I)
-_BASE_AFTER = re.compile(r"^[^，,。；;]{0,6}?(的|’s|'s)\s*(约|約|近|about|roughly)?\s*$", re.I)
 
 
 def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
@@ -37,7 +40,7 @@ def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[d
     def usable(m) -> bool:
         if m["type"] == "country" and _LOCATION_BEFORE.search(text[max(ss, m["start"] - 7):m["start"]]):
             return False
-        if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in ("%", "x"):
+        if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in _COMPARISON_UNITS:
             return False
         return True
 
@@ -46,8 +49,8 @@ def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[d
         pool = [m for m in mentions if lo <= m["start"] and m["end"] <= hi and usable(m)]
         if spec:  # the product or model itself, then the technology (HBM4), then anything else
             # a technology measures memory or bandwidth (HBM4's 36 GB); SwiGLU or MoE own no figure
-            tech = [{"technology"}] if q.unit in ("bytes", "bytes/s", "bits/s") else []
-            for types in [{"product", "model"}, *tech]:
+            tech = [{"technology"}] if q.unit in _TECHNOLOGY_UNITS else []
+            for types in [_SPEC_TYPES, *tech]:
                 for m in pool:
                     if m["type"] in types and not m.get("role"):
                         return m["id"]

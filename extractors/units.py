@@ -8,9 +8,14 @@ from pathlib import Path
 
 import yaml
 
+from extractors.patterns import load
+
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 DATA = Path(__file__).parent / "data"
+_RULES = load("unit_surfaces")
+_LATIN_LETTER = _RULES.regex("latin_letter")
+_WORD_END = _RULES.regex("word_end").pattern
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,8 @@ def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
     groups: dict[str, list[str]] = {}
     for s in sorted(by_surface, key=len, reverse=True):
         p = re.escape(s).replace(r"\ ", r"\s?")
-        if re.match(r"[a-z]", s[-1]):
-            p += r"(?![a-z])"  # 'b' of 'bn' must not match the 'b' of 'bushels'
+        if _LATIN_LETTER.match(s[-1]):
+            p += _WORD_END
         groups.setdefault(s[0], []).append(p)
     return {c: re.compile("|".join(ps), re.I) for c, ps in groups.items()}, by_surface
 

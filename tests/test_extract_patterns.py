@@ -34,6 +34,7 @@ approx: !regex {pattern: '({words})\s*$', flags: [IGNORECASE]}
 money: !regex '(?:{prefixes}){other.digits}'
 cn: !regex '[{chars:chars}]{1,3}'
 alternatives: !regex {pattern: [a, b, c], gate: [a, b]}
+gated: !regex {pattern: 'x', gate: '{words}'}
 """)
     p = patterns.Patterns(path)
     assert p.regex("approx").pattern == r"(close to|about|~)\s*$"
@@ -42,7 +43,7 @@ alternatives: !regex {pattern: [a, b, c], gate: [a, b]}
     assert p.regex("money").fullmatch("US$12") and not p.regex("money").fullmatch("US12")
     assert p.regex("cn").pattern == "[一二]{1,3}"
     assert p.regex("alternatives").pattern == "a|b|c" and p.gate("alternatives") == ("a", "b")
-    assert p.gate("approx") == ()
+    assert p.gate("approx") == () and p.gate("gated") == ("close to", "about", "~")
     assert p.list("words") == ("close to", "about", "~")
     assert p.dictionary("chars", int) == {"一": 1, "二": 2}
     assert p.dictionary("chars", float) == {"一": 1.0, "二": 2.0}
@@ -71,6 +72,8 @@ alternatives: !regex {pattern: [a, b, c], gate: [a, b]}
     ("a: !regex 'x\n", "line 2: is not valid YAML (found unexpected end of stream)"),
     ("a: !regex {pattern: x, flags: [IGNORECASE]}\nb: !regex '{a}y'\n", "b: references 'a', which needs flags IGNORECASE"),
     ("a: !regex x\nb: !regex '[{a:chars}]'\n", "b: 'a' is a regex; ':chars' needs a list or dictionary"),
+    ("a: !regex {pattern: x, gate: '{b}'}\nb: !regex y\n", "a.gate: 'b' is not a list in this file"),
+    ("a: !regex {pattern: x, gate: 'y'}\n", "a.gate: must be a list of strings, not a string"),
 ])
 def test_a_mistake_names_the_file_and_the_key(tmp_path, text, message):
     path = _write(tmp_path, "bad", text)
