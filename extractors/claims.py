@@ -177,7 +177,7 @@ def _sentence_claims(text: str, ss: int, se: int, mentions: list[dict], taken: l
         last_sign, last_end = sign, q.end
         if sign and metric in LEVEL_TO_CHANGE and q.unit not in _COMMODITY_PRICE_UNITS:
             metric = LEVEL_TO_CHANGE[metric]  # 下跌179.03点 is a move of the index, not its level
-        if sign < 0 and value > 0 and (metric in SIGNED_METRICS or metric in LEVEL_TO_CHANGE.values()):
+        if sign < 0 and value > 0 and metric in SIGNED_METRICS:  # every change partner is signed (metrics.py)
             value = -value
             if q.low is not None:
                 q.low, q.high = -q.high, -q.low

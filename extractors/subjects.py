@@ -1,6 +1,7 @@
 """Which entity a number is about: rules over the gazetteer mentions of its clause and sentence."""
 from __future__ import annotations
 
+from extractors.metrics import SPEC_METRICS
 from extractors.patterns import load
 from extractors.quantities import Quantity
 
@@ -18,9 +19,6 @@ def eligible(m: dict, tiers: set[str]) -> bool:
     return m["type"] in tiers and not m.get("role")
 
 
-SPEC_METRICS = {"memory_capacity", "memory_bandwidth", "interconnect_bandwidth", "compute", "latency",
-                "process_node", "parameters", "performance_ratio", "throughput_gain", "energy_efficiency",
-                "expert_count", "model_dimension"}
 
 
 def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
