@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from extractors.numbers import (CN_NUM_CHARS, EN_MAGNITUDE, EN_MAGNITUDE_LETTERS, EN_MAGNITUDES, ZH_MAGNITUDE,
                                 ZH_MAGNITUDES, parse_number)
 from extractors.patterns import load
+from extractors.sentence import Sentence
 from extractors.units import match_unit
 
 _RULES = load("quantities")
@@ -96,54 +97,79 @@ def number_value(s: str) -> float | None:
         return None
 
 
-def wordy_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
+# --- quantities written as words ------------------------------------------------------------
+
+def wordy_quantity(text: str, m: re.Match) -> Quantity | None:
     """四分之三 -> 75%, 减半 -> 50% (a fall), 翻倍/double -> 2x, a third -> 33.3%, 数兆参数 -> at
-    least 1e12 params, 十几家 -> at least 10, hundreds of chips -> at least 100."""
-    g = m.lastgroup
-    word = m.group(0)
+    least 1e12 params, 十几家 -> at least 10, hundreds of chips -> at least 100.
+
+    `m` is a match of WORDY; its named group says which kind of word it is.
+    """
     q = Quantity(start=m.start(), end=m.end(), value=None, unit=None)
-    if g == "frac":
-        den, num = word.split("分之")
-        d, n = number_value(den), number_value(num)
-        if not d or n is None:
-            return None
-        q.value, q.unit = round(100 * n / d, 2), "%"
-    elif g == "halve":
-        q.value, q.unit, q.extra["sign"] = 50.0, "%", -1
-    elif g == "double":
-        q.value, q.unit = (3.0 if word.lower().startswith("tripl") else 2.0), "x"
-    elif g == "enfrac":
-        count, frac = word.lower().split()[0], word.lower().split()[-1].rstrip("s")
-        q.value, q.unit = round(100 / _FRACTION_DENOMINATORS[frac] * _FRACTION_COUNTS[count], 2), "%"
-    elif g == "vague":
-        q.qualifier = "at_least"
-        pos = m.end()
-        if word == "十几":
-            q.value = 10.0
-        else:
-            mm = ZH_MAGNITUDE.match(text, pos)
-            if mm:
-                q.value, pos = ZH_MAGNITUDES[mm.group(0)], mm.end()
-            elif text.startswith("拍", pos):
-                q.value = 1.0
-            else:
-                return None
-        u = match_unit(text, pos) if not text.startswith("拍", pos) else None
-        if text.startswith("拍比特", pos):
-            q.value, q.unit, pos = 1e15, "bits/s", pos + 3
-        elif u:
-            q.value, q.unit, pos = q.value * u[0].factor, u[0].unit, u[1]
-        q.end = pos
-        if q.unit is None:
-            return None
-    elif g == "envague":
-        key = _VAGUE_OF.sub("", word.lower())
-        u = match_unit(text, m.end())
-        if not u or u[0].unit != "count":
-            return None
-        q.value, q.unit, q.qualifier, q.end = _VAGUE_EN[key], "count", "at_least", u[1]
+    return _WORDY_READERS[m.lastgroup](text, m, q)
+
+
+def _fraction(text: str, m: re.Match, q: Quantity) -> Quantity | None:
+    den, num = m.group(0).split("分之")
+    d, n = number_value(den), number_value(num)
+    if not d or n is None:
+        return None
+    q.value, q.unit = round(100 * n / d, 2), "%"
     return q
 
+
+def _halving(text: str, m: re.Match, q: Quantity) -> Quantity:
+    q.value, q.unit, q.extra["sign"] = 50.0, "%", -1
+    return q
+
+
+def _doubling(text: str, m: re.Match, q: Quantity) -> Quantity:
+    q.value, q.unit = (3.0 if m.group(0).lower().startswith("tripl") else 2.0), "x"
+    return q
+
+
+def _en_fraction(text: str, m: re.Match, q: Quantity) -> Quantity:
+    words = m.group(0).lower().split()
+    count, frac = words[0], words[-1].rstrip("s")
+    q.value, q.unit = round(100 / _FRACTION_DENOMINATORS[frac] * _FRACTION_COUNTS[count], 2), "%"
+    return q
+
+
+def _vague_zh(text: str, m: re.Match, q: Quantity) -> Quantity | None:
+    """数兆参数, 几百亿美元, 十几家: at least the magnitude, in the unit that follows (a unit is required)."""
+    q.qualifier = "at_least"
+    pos = m.end()
+    if m.group(0) == "十几":
+        q.value = 10.0
+    elif mm := ZH_MAGNITUDE.match(text, pos):
+        q.value, pos = ZH_MAGNITUDES[mm.group(0)], mm.end()
+    elif text.startswith("拍", pos):
+        q.value = 1.0
+    else:
+        return None
+    u = match_unit(text, pos) if not text.startswith("拍", pos) else None
+    if text.startswith("拍比特", pos):
+        q.value, q.unit, pos = 1e15, "bits/s", pos + 3
+    elif u:
+        q.value, q.unit, pos = q.value * u[0].factor, u[0].unit, u[1]
+    q.end = pos
+    return q if q.unit is not None else None
+
+
+def _vague_en(text: str, m: re.Match, q: Quantity) -> Quantity | None:
+    key = _VAGUE_OF.sub("", m.group(0).lower())
+    u = match_unit(text, m.end())
+    if not u or u[0].unit != "count":
+        return None
+    q.value, q.unit, q.qualifier, q.end = _VAGUE_EN[key], "count", "at_least", u[1]
+    return q
+
+
+_WORDY_READERS = {"frac": _fraction, "halve": _halving, "double": _doubling, "enfrac": _en_fraction,
+                  "vague": _vague_zh, "envague": _vague_en}
+
+
+# --- a number and what follows it -------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
 def _after_cn_numeral() -> frozenset[str]:
@@ -155,14 +181,41 @@ def _after_cn_numeral() -> frozenset[str]:
 
 
 def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
-    """Extend a number match rightwards over magnitude, open-ended marker and unit."""
+    """Extend a NUM_START match rightwards over magnitude, open-ended marker, precision and unit;
+    `yuan` is the currency a bare 元 stands for. None when the numeral starts no quantity."""
+    if not _starts_quantity(text, m):
+        return None
+    if m.group("num").lower() in _HALF_WORDS:
+        return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
+    q = _numeral(m)
+    if q is None:
+        return None
+    if m.group("pct"):
+        q.unit = "%"
+    if not q.unit and text.startswith("兆", q.end):
+        _read_mega_unit(text, q)
+    if not q.unit:
+        _read_magnitude(text, q)
+        _read_precision(text, q)
+        _read_unit(text, q, m.group("cur"), yuan)
+    if not q.unit and text.startswith("成", q.end) and not _CHENG_WORD.match(text, q.end):
+        q.unit, q.value, q.end = "%", q.value * 10, q.end + 1  # 四成 = 40%, 逾五成
+    if not q.unit and q.has_magnitude and not q.chinese:
+        q.unit = "count"
+    return q
+
+
+def _starts_quantity(text: str, m: re.Match) -> bool:
     num = m.group("num")
     if num[0] in CN_NUM_CHARS and not m.group("pct") and num not in _HALF_WORDS:
-        nxt = text[m.end():m.end() + 1]
-        if nxt not in _after_cn_numeral():
-            return None  # 统一, 一直, 十五五: a numeral character that starts no quantity
-    if num.lower() in _HALF_WORDS:
-        return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
+        # 统一, 一直, 十五五: a numeral character that starts no quantity
+        return text[m.end():m.end() + 1] in _after_cn_numeral()
+    return True
+
+
+def _numeral(m: re.Match) -> Quantity | None:
+    """The bare number of a match, starting at its currency sign or 百分之 if it has one."""
+    num = m.group("num")
     value = number_value(num)
     if value is None:
         return None
@@ -172,55 +225,63 @@ def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     if chinese and _ALL_CN.fullmatch(num):
         # A Chinese numeral swallowed its magnitude: 两百万 parses whole, 三百亿 too.
         q.has_magnitude = any(c in num for c in _MAGNITUDE_CHARS)
-    pos = m.end()
-    cur = m.group("cur")
-    if m.group("pct"):
-        q.unit = "%"
-    # 兆 followed by a unit means mega (兆瓦), so try the unit table first there.
-    if not q.unit and text.startswith("兆", pos):
-        u = match_unit(text, pos)
-        if u:
-            q.unit, q.value, pos = u[0].unit, q.value * u[0].factor, u[1]
-    if not q.unit:
-        if (o := _OPEN.match(text, pos)) and ZH_MAGNITUDE.match(text, o.end()):
-            q.qualifier, pos = "at_least", o.end()
-        if mm := ZH_MAGNITUDE.match(text, pos):
-            q.value, pos, q.has_magnitude = q.value * ZH_MAGNITUDES[mm.group(0)], mm.end(), True
-        elif not chinese and (mm := EN_MAGNITUDE.match(text, pos)):
-            word = (mm.group(1) or mm.group(2)).lower()
-            nxt = text[mm.end():mm.end() + 3]
-            # 'B' before 'B/s' or 'T' before 'B/s' belongs to a unit, not a magnitude.
-            if not (word in EN_MAGNITUDE_LETTERS and _UNIT_NEXT.match(nxt or " ")):
-                q.value, pos, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
-        if (o := _OPEN.match(text, pos)) and q.has_magnitude:
-            q.qualifier, pos = "at_least", o.end()
-        if (pm := _PRECISION_AT.match(text, pos)) and match_unit(text, pm.end()):
-            q.precision, pos = pm.group(1).upper(), pm.end()
-        if cur:
-            q.unit = _CUR_PREFIX[cur.upper()]
-            if u := match_unit(text, pos):  # "$5 trillion dollars" is still one unit
-                if u[0].unit == q.unit:
-                    pos = u[1]
-        elif u := match_unit(text, pos):
-            unit = u[0]
-            if not (unit.unit == "x" and unit.surface in _TIMES_SIGNS and _ARITH_NEXT.match(text, u[1])):
-                q.unit, q.value, pos = unit.unit, q.value * unit.factor, u[1]
-                if unit.unit == "LOCAL_YUAN":
-                    q.unit = yuan
-                if unit.unit in _PRECISION_UNITS and not q.precision:
-                    pm = _PRECISION.search(text, pos, min(len(text), pos + 8))
-                    q.precision = pm.group(1).upper() if pm else None
-    if not q.unit and text.startswith("成", pos) and not _CHENG_WORD.match(text, pos):
-        q.unit, q.value, pos = "%", q.value * 10, pos + 1  # 四成 = 40%, 逾五成
-    if not q.unit and q.has_magnitude and not chinese:
-        q.unit = "count"
-    q.end = pos
     return q
 
 
-def qualifier_of(text: str, q: Quantity, clause_start: int) -> str:
+def _read_mega_unit(text: str, q: Quantity) -> None:
+    """兆 followed by a unit means mega (兆瓦, 兆赫), so the unit table comes before the magnitude."""
+    if u := match_unit(text, q.end):
+        q.unit, q.value, q.end = u[0].unit, q.value * u[0].factor, u[1]
+
+
+def _read_magnitude(text: str, q: Quantity) -> None:
+    """万/亿/million/B after the number, and 多/余/几 on either side of it (100多亿: at least)."""
+    if (o := _OPEN.match(text, q.end)) and ZH_MAGNITUDE.match(text, o.end()):
+        q.qualifier, q.end = "at_least", o.end()
+    if mm := ZH_MAGNITUDE.match(text, q.end):
+        q.value, q.end, q.has_magnitude = q.value * ZH_MAGNITUDES[mm.group(0)], mm.end(), True
+    elif not q.chinese and (mm := EN_MAGNITUDE.match(text, q.end)):
+        word = (mm.group(1) or mm.group(2)).lower()
+        # 'B' before 'B/s' or 'T' before 'B/s' belongs to a unit, not a magnitude.
+        if not (word in EN_MAGNITUDE_LETTERS and _UNIT_NEXT.match(text[mm.end():mm.end() + 3] or " ")):
+            q.value, q.end, q.has_magnitude = q.value * EN_MAGNITUDES[word], mm.end(), True
+    if (o := _OPEN.match(text, q.end)) and q.has_magnitude:
+        q.qualifier, q.end = "at_least", o.end()
+
+
+def _read_precision(text: str, q: Quantity) -> None:
+    """A precision written between the number and its unit: 4 PFLOPS FP8 / 10 FP8 PFLOPS."""
+    if (pm := _PRECISION_AT.match(text, q.end)) and match_unit(text, pm.end()):
+        q.precision, q.end = pm.group(1).upper(), pm.end()
+
+
+def _read_unit(text: str, q: Quantity, cur: str | None, yuan: str) -> None:
+    if cur:
+        q.unit = _CUR_PREFIX[cur.upper()]
+        if (u := match_unit(text, q.end)) and u[0].unit == q.unit:
+            q.end = u[1]  # "$5 trillion dollars" is still one unit
+        return
+    u = match_unit(text, q.end)
+    if not u:
+        return
+    unit, end = u
+    if unit.unit == "x" and unit.surface in _TIMES_SIGNS and _ARITH_NEXT.match(text, end):
+        return  # 4 x 8 is arithmetic, not "four times"
+    q.unit, q.value, q.end = unit.unit, q.value * unit.factor, end
+    if unit.unit == "LOCAL_YUAN":
+        q.unit = yuan
+    if unit.unit in _PRECISION_UNITS and not q.precision:
+        pm = _PRECISION.search(text, q.end, min(len(text), q.end + 8))
+        q.precision = pm.group(1).upper() if pm else None
+
+
+# --- the words around a quantity in its sentence ----------------------------------------------
+
+def qualifier_of(sent: Sentence, q: Quantity) -> str:
+    """approx / at_least / at_most from the words just before or after the number, within its clause."""
     if q.qualifier != "exact":
         return q.qualifier
+    text, clause_start = sent.text, sent.clause(q.start).start
     before = text[max(clause_start, q.start - 8):q.start]
     after = text[q.end:q.end + 8]
     if _AT_LEAST_BEFORE.search(before) or _AT_LEAST_AFTER.match(after):
@@ -234,88 +295,100 @@ def qualifier_of(text: str, q: Quantity, clause_start: int) -> str:
     return "exact"
 
 
-def is_not_claim(text: str, m: re.Match, q: Quantity, sent_start: int, taken: list[tuple[int, int]]) -> bool:
-    s, e = m.start("num"), m.end("num")
-    if any(a <= s < b for a, b in taken):  # part of an entity name: H200, CloudMatrix 384, 标普500
+def is_not_claim(sent: Sentence, m: re.Match, q: Quantity) -> bool:
+    """A number that names, dates, counts digits or lists rather than asserts a quantity."""
+    return _part_of_name(sent, m, q) or _time_or_span(sent, m, q) or _says_nothing(sent, m, q)
+
+
+def _part_of_name(sent: Sentence, m: re.Match, q: Quantity) -> bool:
+    text, s, e = sent.text, m.start("num"), m.end("num")
+    if sent.in_name(s):  # part of an entity name: H200, CloudMatrix 384, 标普500
         return True
-    before = text[max(0, s - 3):s]
     if s > 0 and _GLUE_BEFORE.match(text, s - 1) and not m.group("cur"):
         if not (text[s - 1] == "." and s > 1 and text[s - 2].isspace()):
             return True  # glued to a name: Trainium3, GPT-4, 轰-6K
     if e < len(text) and _LATIN.match(text, e) and q.unit is None:
         return True
-    if _SKIP_BEFORE.search(before):
-        return True
+    return bool(_SKIP_BEFORE.search(text[max(0, s - 3):s]))  # 第10次, No. 5, #3
+
+
+def _time_or_span(sent: Sentence, m: re.Match, q: Quantity) -> bool:
+    text, s, e = sent.text, m.start("num"), m.end("num")
     if _CLOCK_BEFORE.search(text[max(0, s - 3):s]):
         return True  # 下午1点 is a time of day
     if q.unit is None and _TIME_AFTER.match(text[q.end:q.end + 6]):
         return True
     if _DURATION_AFTER.match(text[e:e + 8]) or (q.unit is None and _DURATION_AFTER.match(text[q.end:q.end + 8])):
         return True  # 21个月, 43天, 两位数: time spans and digit counts, not quantities
-    if q.unit is None and _YEAR.fullmatch(m.group("num")):
-        return True  # a year
+    return q.unit is None and bool(_YEAR.fullmatch(m.group("num")))  # a year
+
+
+def _says_nothing(sent: Sentence, m: re.Match, q: Quantity) -> bool:
+    text, s = sent.text, m.start("num")
     if q.chinese and q.unit is None:
         return True  # 十五五, 一起: a Chinese numeral needs a unit to be a quantity
     if q.chinese and q.unit in ("count", "points") and q.value == 1:
         return True  # 一家公司, 一位分析师, 一点: an article or "a bit", not a count
-    if s == sent_start or text[sent_start:s].strip() == "":
-        if _LIST_MARK.match(text, s):
-            return True
-    if q.unit is None and not q.has_magnitude:
-        return True  # a bare number says nothing we can normalise
-    return False
+    if (s == sent.start or text[sent.start:s].strip() == "") and _LIST_MARK.match(text, s):
+        return True  # 1) or 一、 opening the sentence
+    return q.unit is None and not q.has_magnitude  # a bare number says nothing we can normalise
 
 
-def bare_unit(text: str, q: Quantity, m: re.Match, cs: int, has_index: bool) -> None:
+def bare_unit(sent: Sentence, q: Quantity, m: re.Match) -> None:
     """A number without a unit is still a quantity when written with separators (12,000) or
     as an index level after 收报/报/至/closed at in a sentence naming an index."""
     num = m.group("num")
     if _YEAR.fullmatch(num):
         return
-    if has_index and _LEVEL_AFTER_WORDS.search(text[max(cs, q.start - 10):q.start]):
+    clause_start = sent.clause(q.start).start
+    if sent.has_index and _LEVEL_AFTER_WORDS.search(sent.text[max(clause_start, q.start - 10):q.start]):
         q.unit = "points"
     elif "," in num and _THOUSANDS.fullmatch(num):
         q.unit = "count"
 
 
-def refine_units(text: str, qs: list[Quantity], ss: int, se: int) -> None:
+def refine_units(sent: Sentence, qs: list[Quantity]) -> None:
     """Units that depend on the words around the number or on the rest of the sentence."""
-    sent = text[ss:se]
-    per_day = _PER_DAY.search(sent)
-    params = _PARAM_CONTEXT.search(sent)
+    per_day = _PER_DAY.search(sent.body)
+    params = _PARAM_CONTEXT.search(sent.body)
     for q in qs:
         if q.unit in MONEY:
-            before = text[max(ss, q.start - 4):q.start]
-            for word, unit in _PER_BEFORE.items():
-                if before.endswith(word):
-                    q.unit, q.start = unit, q.start - len(word)
-                    break
-            else:
-                if (pm := _PER_AFTER.match(text[q.end:q.end + 12])) and q.unit == "USD":
-                    q.unit, q.end = _PER_UNIT[pm.group(1).lower()], q.end + pm.end()
+            _per_commodity_unit(sent, q)
         elif q.unit == "barrels" and per_day:
             q.unit = "barrels/day"
-            if text[max(ss, q.start - 2):q.start] == "每日":
+            if sent.text[max(sent.start, q.start - 2):q.start] == "每日":
                 q.start -= 2
         elif q.unit == "count" and q.has_magnitude and params and not q.chinese:
             q.unit = "params"  # 671B, 37B in a sentence about parameters
 
 
-def try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
+def _per_commodity_unit(sent: Sentence, q: Quantity) -> None:
+    """每桶80美元, $80 a barrel, 80美元/盎司: a price per barrel, ounce, ton or bushel."""
+    text = sent.text
+    before = text[max(sent.start, q.start - 4):q.start]
+    for word, unit in _PER_BEFORE.items():
+        if before.endswith(word):
+            q.unit, q.start = unit, q.start - len(word)
+            return
+    if (pm := _PER_AFTER.match(text[q.end:q.end + 12])) and q.unit == "USD":
+        q.unit, q.end = _PER_UNIT[pm.group(1).lower()], q.end + pm.end()
+
+
+def try_range(sent: Sentence, q: Quantity, m: re.Match) -> None:
     """4000至6000人, 10%至12%, 3–4GB, between 10 and 12 percent: one claim with low and high."""
+    text = sent.text
     rm = _RANGE.match(text, q.end)
     if not rm:
         return
-    conn = rm.group(1).lower()
-    before = text[max(cs, q.start - 10):q.start]
+    before = text[max(sent.clause(q.start).start, q.start - 10):q.start]
     if _FROM.search(before) or _FROM_GLUED.search(before):
         return  # from A to B is a change, linked later
-    if conn == "and" and not _BETWEEN.search(before):
+    if rm.group(1).lower() == "and" and not _BETWEEN.search(before):
         return
     m2 = NUM_START.match(text, rm.end())
     if not m2 or m2.group("cur") and q.unit and q.unit not in MONEY:
         return
-    q2 = read_quantity(text, m2, yuan)
+    q2 = read_quantity(text, m2, sent.yuan)
     if q2 is None or q2.unit is None or (q.unit and q.unit != q2.unit):
         return
     low = q.value
@@ -332,13 +405,14 @@ def try_range(text: str, q: Quantity, m: re.Match, yuan: str, cs: int) -> None:
         q.qualifier = q2.qualifier
 
 
-def link_changes(text: str, qs: list[Quantity], ss: int, se: int) -> None:
+def link_changes(sent: Sentence, qs: list[Quantity]) -> None:
     """One claim with its previous value: 从68美元上调至80美元, 从今年底的7万片扩增至明年底的10万片,
     from $68 to $80, and "rose to $12.4 billion from $11.1 billion"."""
+    text = sent.text
     for i, a in enumerate(qs):
         if a.consumed:
             continue
-        if _FROM_NEAR.search(text[max(ss, a.start - 10):a.start]):
+        if _FROM_NEAR.search(text[max(sent.start, a.start - 10):a.start]):
             for b in qs[i + 1:i + 3]:
                 gap = text[a.end:b.start]
                 if b.unit == a.unit and len(gap) <= 20 and _TO_NEAR.search(gap):
