@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import yaml
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from common.exceptions import TerminalException, ThesiswatchError
 from extractors.fold import to_simplified
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -18,8 +18,8 @@ TYPES = ("company", "product", "model", "organisation", "agency", "person", "cou
          "index", "commodity")
 
 
-class GazetteerError(Exception):
-    pass
+class GazetteerError(ThesiswatchError, TerminalException):
+    """An entity file has a mistake; the message names the file and the entry."""
 
 
 class Entity(BaseModel):
