@@ -13,8 +13,19 @@ from datetime import date
 from extractors.metrics import LEVEL_TO_CHANGE, SIGNED_METRICS, metric_for
 from extractors.patterns import load
 from extractors.periods import Period, find_periods
-from extractors.quantities import (NUM_START, WORDY, Quantity, bare_unit, is_not_claim, link_changes, qualifier_of,
-                                   read_quantity, refine_units, try_range, wordy_quantity)
+from extractors.quantities import (
+    NUM_START,
+    WORDY,
+    Quantity,
+    bare_unit,
+    is_not_claim,
+    link_changes,
+    qualifier_of,
+    read_quantity,
+    refine_units,
+    try_range,
+    wordy_quantity,
+)
 from extractors.sentence import Sentence, Span
 from extractors.subjects import TIER1, eligible, subject_of
 

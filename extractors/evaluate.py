@@ -98,7 +98,7 @@ def evaluate_gold(folder: Path) -> dict:
                                 "locale": d.get("locale")} for d in docs])
     counts = dict.fromkeys(("ent_tp", "ent_pred", "ent_gold", "cl_tp", "cl_pred", "cl_gold", "subj_ok", "per_ok"), 0)
     errors: list[tuple[str, str, str]] = []
-    for d, res in zip(docs, results):
+    for d, res in zip(docs, results, strict=True):
         _score_entities(d, res, counts, errors)
         _score_claims(d, res, counts, errors)
     cl_tp = counts["cl_tp"]

@@ -10,8 +10,15 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from extractors.numbers import (CN_NUM_CHARS, EN_MAGNITUDE, EN_MAGNITUDE_LETTERS, EN_MAGNITUDES, ZH_MAGNITUDE,
-                                ZH_MAGNITUDES, parse_number)
+from extractors.numbers import (
+    CN_NUM_CHARS,
+    EN_MAGNITUDE,
+    EN_MAGNITUDE_LETTERS,
+    EN_MAGNITUDES,
+    ZH_MAGNITUDE,
+    ZH_MAGNITUDES,
+    parse_number,
+)
 from extractors.patterns import load
 from extractors.sentence import Sentence
 from extractors.units import match_unit

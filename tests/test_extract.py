@@ -108,7 +108,8 @@ def test_issue_examples(ex, text, lang, expected):
         return
     assert len(claims) == 1, claims
     c = claims[0]
-    assert (pytest.approx(c["value"]), c["unit"], c["qualifier"]) == (pytest.approx(expected[0]), expected[1], expected[2])
+    value, unit, qualifier = expected
+    assert (pytest.approx(c["value"]), c["unit"], c["qualifier"]) == (pytest.approx(value), unit, qualifier)
 
 
 def test_memory_figures_and_per_ounce_prices(ex):
@@ -131,7 +132,8 @@ def test_a_change_keeps_the_previous_value_and_its_subject(ex):
     assert (c[0]["subject"], c[0]["metric"]) == ("onsemi", "price_target")
     assert c[0]["quote"] == "80美元" and text[c[0]["start"]:c[0]["end"]] == "80美元"
     en = ex.extract("Evercore ISI raised its price target on onsemi from $68 to $80.", lang="en")["claims"]
-    assert [(x["value"], x["previous_value"], x["subject"], x["metric"]) for x in en] == [(80, 68, "onsemi", "price_target")]
+    assert [(x["value"], x["previous_value"], x["subject"], x["metric"]) for x in en] == [
+        (80, 68, "onsemi", "price_target")]
 
 
 def test_direction_words_set_the_sign(ex):
@@ -148,7 +150,8 @@ def test_periods_resolve_against_the_article_date(ex):
 
 
 def test_numbers_in_names_and_list_markers_are_not_claims(ex):
-    text = "1) 華為推出CloudMatrix 384，但性能不及H200；Trainium3與GPT-OSS同台，十五五規劃出爐。第10次巡航在1715 GMT結束。"
+    text = ("1) 華為推出CloudMatrix 384，但性能不及H200；Trainium3與GPT-OSS同台，十五五規劃出爐。"
+            "第10次巡航在1715 GMT結束。")
     assert ex.extract(text, lang="zh-Hant")["claims"] == []
 
 
@@ -179,7 +182,8 @@ def test_entities_carry_canonical_ids_in_both_scripts_and_cases(ex):
 def test_a_user_gazetteer_adds_entities_without_code(tmp_path):
     from extractors.pipeline import Extractor
     extra = tmp_path / "mine.yaml"
-    extra.write_text("entities:\n  - {id: acme_chips, type: company, name: Acme Chips, aliases: [艾克米晶片, 艾克米芯片]}\n",
+    extra.write_text("entities:\n"
+                     "  - {id: acme_chips, type: company, name: Acme Chips, aliases: [艾克米晶片, 艾克米芯片]}\n",
                      encoding="utf-8")
     ex = Extractor(extra_files=(str(extra),))
     res = ex.extract("艾克米晶片今年營收成長30%。", lang="zh-Hant")

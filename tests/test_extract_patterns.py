@@ -70,7 +70,8 @@ gated: !regex {pattern: 'x', gate: '{words}'}
     ("Bad-Name: !regex x\n", "Bad-Name: is not a snake_case name"),
     ("- !regex x\n", "(file): must map names to !regex, !list or !dictionary entries"),
     ("a: !regex 'x\n", "line 2: is not valid YAML (found unexpected end of stream)"),
-    ("a: !regex {pattern: x, flags: [IGNORECASE]}\nb: !regex '{a}y'\n", "b: references 'a', which needs flags IGNORECASE"),
+    ("a: !regex {pattern: x, flags: [IGNORECASE]}\nb: !regex '{a}y'\n",
+     "b: references 'a', which needs flags IGNORECASE"),
     ("a: !regex x\nb: !regex '[{a:chars}]'\n", "b: 'a' is a regex; ':chars' needs a list or dictionary"),
     ("a: !regex {pattern: x, gate: '{b}'}\nb: !regex y\n", "a.gate: 'b' is not a list in this file"),
     ("a: !regex {pattern: x, gate: 'y'}\n", "a.gate: must be a list of strings, not a string"),
@@ -88,7 +89,8 @@ def test_a_missing_file_is_a_data_file_error(tmp_path):
 def test_asking_for_a_missing_entry_or_the_wrong_kind(tmp_path):
     path = _write(tmp_path, "rules", "words: !list [a]\nvalues: !dictionary {a: x, b: 2}\n")
     p = patterns.Patterns(path)
-    with pytest.raises(DataFileError, match=re.escape(f"{path}: nope: is missing (the code needs a regex of that name)")):
+    missing = f"{path}: nope: is missing (the code needs a regex of that name)"
+    with pytest.raises(DataFileError, match=re.escape(missing)):
         p.regex("nope")
     with pytest.raises(DataFileError, match=re.escape(f"{path}: words: must be a regex, not a list")):
         p.regex("words")

@@ -18,7 +18,7 @@ _BOUNDARY = load("sentences").regex("sentence_boundary")
 
 
 @Language.factory("tw_sentences")
-def make_sentences(nlp: Language, name: str) -> "Sentences":
+def make_sentences(nlp: Language, name: str) -> Sentences:
     return Sentences()
 
 
