@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from common.exceptions import DataFileError
 from extractors.patterns import load
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -31,9 +32,9 @@ def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
     first), and surface -> Unit. Dispatching on the first character keeps each regex short."""
     raw = yaml.load((DATA / "units.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     by_surface: dict[str, Unit] = {}
-    for entry in raw["units"]:
+    for i, entry in enumerate(raw["units"]):
         if not {"unit", "factor", "surfaces"} <= set(entry):
-            raise ValueError(f"units.yaml: entry {entry} needs unit, factor and surfaces")
+            raise DataFileError(DATA / "units.yaml", f"units[{i}]", "needs unit, factor and surfaces")
         for s in entry["surfaces"]:
             by_surface.setdefault(str(s).lower(), Unit(entry["unit"], float(entry["factor"]), str(s)))
     groups: dict[str, list[str]] = {}
