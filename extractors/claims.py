@@ -66,7 +66,8 @@ def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict
             carry = named[0] if named else carry
             continue  # no digit, no numeral: nothing to read
         try:
-            sent = Sentence(text, ss, se, in_sent, [p for p in periods if p.start < se and p.end > ss], yuan, carry)
+            sent = Sentence(text=text, start=ss, end=se, mentions=in_sent, yuan=yuan, carry=carry,
+                            periods=[p for p in periods if p.start < se and p.end > ss])
             claims = _sentence_claims(sent)
         except Exception:  # an unreadable sentence yields nothing; the rest of the text still counts
             log.debug("claims: skipped sentence at %d", ss, exc_info=True)

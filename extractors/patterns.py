@@ -22,7 +22,8 @@ References: `{name}` in a pattern is replaced by that entry: a regex by its own 
 references resolved), a list by its items and a dictionary by its keys, joined with `|` in file
 order (alternation order decides matches, so the order is kept); `{name:chars}` joins them with
 nothing, for use inside a character class. `{file.name}` names an entry of another file in the
-same folder. Only `{` + a name + `}` is a reference, so quantifiers like `{1,3}` are untouched.
+same folder. Only `{` + a name + `}` is a reference, so quantifiers like `{1,3}` are untouched
+(write `\\{name}` for literal braces).
 Replacement is textual: group an alternation yourself, `(?:{approx_words})`. A referenced regex's
 flags must be among the referring regex's flags (its own flags are not carried along).
 
@@ -53,10 +54,9 @@ _REGEX_SPECIAL = re.compile(r"([\\.^$*+?{}\[\]|()])")
 
 @dataclass(frozen=True)
 class _Tagged:
-    """A tagged YAML node, before checking: kind, value and the line it starts on."""
+    """A tagged YAML node, before checking."""
     kind: str
     value: object
-    line: int
 
 
 class _Problem(Exception):
@@ -85,7 +85,7 @@ def _construct_tagged(loader: _Loader, suffix: str, node: yaml.Node) -> _Tagged:
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_scalar(node)
-    return _Tagged("!" + suffix, value, node.start_mark.line + 1)
+    return _Tagged("!" + suffix, value)
 
 
 _Loader.add_multi_constructor("!", _construct_tagged)

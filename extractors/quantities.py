@@ -79,6 +79,7 @@ _THOUSANDS = _RULES.regex("thousands_separated")
 
 @dataclass
 class Quantity:
+    """One number read from the text, in base units; start and end index the text."""
     start: int
     end: int
     value: float | None
@@ -90,8 +91,8 @@ class Quantity:
     has_magnitude: bool = False
     chinese: bool = False
     previous_value: float | None = None
-    consumed: bool = False
-    extra: dict = field(default_factory=dict)
+    consumed: bool = False  # it is another quantity's previous value, not a claim of its own
+    extra: dict = field(default_factory=dict)  # sign: -1 for a word that is a fall by construction (减半)
 
 
 def number_value(s: str) -> float | None:
