@@ -8,9 +8,9 @@ import pytest
 
 from extractors.fold import to_simplified
 from flows.config import SourceConfig
-from flows.ingest.exports import parse_export
-from flows.ingest.fetch import FetchError, TransientFetchError, fetch_url
-from flows.ingest.sources import fetch_source
+from ingest.exports import parse_export
+from ingest.fetch import FetchError, TransientFetchError, fetch_url
+from ingest.sources import fetch_source
 from tests.conftest import EXAMPLES, fast_fetch, make_settings
 from tests.httpserver import respond, sequence, stall
 from warehouse import load
@@ -129,7 +129,8 @@ def test_chinese_feeds_mislabelled_as_utf8_decode_correctly(server, tmp_path, en
 
 def test_the_same_story_in_two_scripts_in_two_feeds_is_stored_once_with_two_links(server, tmp_path):
     hant = server.route("/tw.xml", static_bytes(rss([("tw1", "輝達領先", STORY_HANT)])))
-    hans = server.route("/cn.xml", static_bytes(rss([("cn1", "辉达领先", to_simplified(STORY_HANT).replace("，", ", "))])))
+    story_hans = to_simplified(STORY_HANT).replace("，", ", ")
+    hans = server.route("/cn.xml", static_bytes(rss([("cn1", "辉达领先", story_hans)])))
     settings = make_settings(tmp_path, [])
     _, c1 = ingest(settings, feed_source("tw", hant))
     _, c2 = ingest(settings, feed_source("cn", hans))
@@ -141,7 +142,8 @@ def test_the_same_story_in_two_scripts_in_two_feeds_is_stored_once_with_two_link
 
 
 def test_loading_the_same_batch_twice_changes_nothing(server, tmp_path):
-    url = server.route("/f.xml", static_bytes(rss([("x1", "A", "甲公司營收成長10%。"), ("x2", "B", "乙公司裁員200人。")])))
+    items = [("x1", "A", "甲公司營收成長10%。"), ("x2", "B", "乙公司裁員200人。")]
+    url = server.route("/f.xml", static_bytes(rss(items)))
     settings = make_settings(tmp_path, [])
     src = feed_source("f", url)
     res = fetch_source(src, settings)
@@ -167,7 +169,8 @@ def test_text_export_in_the_seed_format():
 
 
 def test_export_parser_on_a_small_hand_written_file():
-    text = "#CHIPS\n標題一\n內文一，說了一件事。（甲報）\n標題二\n要聞--第一則消息內容--第二則消息內容--第三則消息內容 (乙報)\n"
+    text = ("#CHIPS\n標題一\n內文一，說了一件事。（甲報）\n"
+            "標題二\n要聞--第一則消息內容--第二則消息內容--第三則消息內容 (乙報)\n")
     items = parse_export(text).items
     assert [(i.title, i.publisher, i.is_bundle) for i in items if not i.parent_key] == [
         ("標題一", "甲報", False), ("標題二", "乙報", True)]
@@ -181,7 +184,7 @@ def test_canonical_urls_drop_tracking_and_fragments(server, tmp_path):
 
 
 def test_pages_give_main_text_title_and_published_time():
-    from flows.ingest.pages import parse_page
+    from ingest.pages import parse_page
     page = parse_page((EXAMPLES / "pages" / "aws-trainium3.html").read_bytes())
     assert "Trainium3" in page.title
     assert "2.52" in page.text and "144" in page.text

@@ -10,24 +10,28 @@ import fcntl
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
+from common.clock import utcnow  # noqa: F401  (re-exported: warehouse code stamps rows with it)
+from common.exceptions import ThesiswatchError, TransientException
 
-class WarehouseError(Exception):
+
+class WarehouseError(ThesiswatchError):
     """A warehouse that cannot be used as asked; the message says what to do next."""
 
 
-class WarehouseBusy(WarehouseError):
-    pass
+class WarehouseBusy(WarehouseError, TransientException):
+    """Another run holds the warehouse; trying again later may succeed."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of an executed query as dicts keyed by column name."""
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -209,7 +213,7 @@ class RunLock:
             self._fh.close()
             self._fh = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         self.acquire()
         return self
 

@@ -8,11 +8,13 @@ from warehouse.db import LATEST_VERSION, schema_version
 _CHECKS = [
     ("orphan article links", "SELECT count(*) FROM article_sources l LEFT JOIN articles a USING (article_id) "
                              "WHERE a.article_id IS NULL"),
-    ("duplicate content hashes", "SELECT count(*) FROM (SELECT content_hash FROM articles GROUP BY 1 HAVING count(*) > 1)"),
+    ("duplicate content hashes",
+     "SELECT count(*) FROM (SELECT content_hash FROM articles GROUP BY 1 HAVING count(*) > 1)"),
     ("articles without a link", "SELECT count(*) FROM articles a WHERE NOT EXISTS "
                                 "(SELECT 1 FROM article_sources l WHERE l.article_id = a.article_id)"),
-    ("stories pointing at missing bundles", "SELECT count(*) FROM articles s WHERE s.parent_id IS NOT NULL AND NOT EXISTS "
-                                            "(SELECT 1 FROM articles p WHERE p.article_id = s.parent_id)"),
+    ("stories pointing at missing bundles",
+     "SELECT count(*) FROM articles s WHERE s.parent_id IS NOT NULL AND NOT EXISTS "
+     "(SELECT 1 FROM articles p WHERE p.article_id = s.parent_id)"),
     ("claims pointing at missing articles", "SELECT count(*) FROM claims c LEFT JOIN articles a USING (article_id) "
                                             "WHERE a.article_id IS NULL"),
     ("mentions pointing at missing articles", "SELECT count(*) FROM mentions m LEFT JOIN articles a USING (article_id) "
@@ -23,8 +25,9 @@ _CHECKS = [
                                    "WHERE s.name IS NULL"),
     ("runs left running", "SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL "
                           "AND started_at < now()::TIMESTAMP - INTERVAL 1 DAY"),
-    ("status rows of unknown runs", "SELECT count(*) FROM assumption_status s LEFT JOIN runs r USING (run_id) "
-                                    "WHERE r.run_id IS NULL AND s.run_id NOT LIKE 'eval-%' AND s.run_id NOT LIKE 'replay-%'"),
+    ("status rows of unknown runs",
+     "SELECT count(*) FROM assumption_status s LEFT JOIN runs r USING (run_id) "
+     "WHERE r.run_id IS NULL AND s.run_id NOT LIKE 'eval-%' AND s.run_id NOT LIKE 'replay-%'"),
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from warehouse.db import failpoint, transaction, utcnow
+from warehouse.db import dict_rows, failpoint, transaction, utcnow
 
 _ARTICLE_COLS = ["article_id", "content_hash", "source", "canonical_url", "title", "text", "lang",
                  "locale", "published_at", "fetched_at", "publisher", "tag", "parent_id", "is_bundle"]
@@ -50,9 +50,7 @@ def finish_run(db: Path, run_id: str, status: str) -> dict:
               duplicates = (SELECT coalesce(sum(duplicates), 0) FROM fetches WHERE run_id = ?),
               failed = (SELECT count(*) FROM fetches WHERE run_id = ? AND status = 'failed')
             WHERE run_id = ?""", [utcnow(), status, run_id, run_id, run_id, run_id, run_id])
-        row = next(iter(con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchall()), None)
-        cols = [d[0] for d in con.description]
-    return dict(zip(cols, row))
+        return dict_rows(con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]))[0]
 
 
 def source_state(db: Path, name: str) -> tuple[str | None, str | None]:
@@ -166,8 +164,7 @@ def articles_to_extract(db: Path, version: str) -> list[dict]:
              ORDER BY a.article_id"""
     with transaction(db) as con:
         cur = con.execute(sql, [version])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        return dict_rows(cur)
 
 
 _CLAIM_COLS = ["claim_id", "article_id", "subject", "metric", "value", "unit", "low", "high", "qualifier",

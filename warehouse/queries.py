@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import duckdb
 
+from common.exceptions import TerminalException, ThesiswatchError
+from warehouse.db import dict_rows
 
-class QueryError(Exception):
-    pass
+
+class QueryError(ThesiswatchError, TerminalException):
+    """SQL that is refused or fails; the message is the first line of the reason."""
 
 
 def check_select(sql: str) -> str:
@@ -75,9 +78,36 @@ WHERE $thesis IS NULL OR cur.thesis_id = $thesis
 ORDER BY cur.thesis_id, cur.kind, cur.assumption_id
 """
 
+ALERT_COLUMNS = ["alert_key", "thesis_id", "assumption_id", "old_status", "new_status", "value", "created_at",
+                 "state", "attempts", "last_error", "delivered_at"]
+
 ALERTS_SQL = """
 SELECT alert_key, thesis_id, assumption_id, old_status, new_status, value, created_at,
        CASE WHEN delivered_at IS NOT NULL THEN 'sent' WHEN muted THEN 'snoozed' ELSE 'pending' END AS state,
        attempts, last_error, delivered_at
 FROM alert_outbox ORDER BY created_at DESC, alert_key
 """
+
+
+def source_health(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Source name -> {name, kind, location, last_status, last_fetch, items, new_articles, error, articles}."""
+    return {r["name"]: r for r in dict_rows(con.execute(SOURCES_SQL))}
+
+
+def status_board(con: duckdb.DuckDBPyConnection, thesis: str | None = None) -> list[dict]:
+    """Every assumption's current status with the time it has held since (STATUS_SQL's columns)."""
+    return dict_rows(con.execute(STATUS_SQL, {"thesis": thesis}))
+
+
+def thesis_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Theses with at least one recorded status."""
+    return [t for (t,) in con.execute("SELECT DISTINCT thesis_id FROM assumption_status ORDER BY 1").fetchall()]
+
+
+def alert_log(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every queued alert, newest first, with its state: sent, snoozed or pending."""
+    return dict_rows(con.execute(ALERTS_SQL))
+
+
+def extraction_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM extractions").fetchall()[0][0]

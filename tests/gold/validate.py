@@ -109,7 +109,7 @@ def check_boundaries(text: str, spans, label: str, numeric: bool, errors: list) 
 
 
 def check_overlaps(spans, label: str, text: str, errors: list) -> None:
-    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:], strict=False):
         if b0 < a1:
             errors.append(f"{label}: {text[a0:a1]!r} and {text[b0:b1]!r} overlap")
 
@@ -174,7 +174,7 @@ def check_script(lang: str, text: str, warnings: list) -> None:
     conv = _CONVERTERS.get(lang)
     if conv is None:
         return
-    odd = sorted({a for a, b in zip(text, conv.convert(text)) if a != b and a not in HANT_OK})
+    odd = sorted({a for a, b in zip(text, conv.convert(text), strict=False) if a != b and a not in HANT_OK})
     if odd:
         warnings.append(f"characters from the other Chinese script in a {lang} text: {''.join(odd)}")
 

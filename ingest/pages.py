@@ -10,14 +10,13 @@ import html
 import json
 import re
 import sys
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Tag
 
-from flows.ingest.charset import decode
-from flows.ingest.items import Item
+from ingest.charset import decode
+from ingest.items import Item
 
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
               "iframe", "svg", "button", "template", "figure"]
@@ -40,7 +39,7 @@ def parse_datetime(value: str | None) -> datetime | None:
             return None
         dt = datetime(int(m[1]), int(m[2]), int(m[3]))
     if dt.tzinfo:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from flows.ingest.items import Item, Parsed
+from ingest.items import Item, Parsed
 
 _PUBLISHER = re.compile(r"\s*[（(]\s*([^（）()]{1,40}?)\s*[)）]\s*$")
 _SEPARATOR = re.compile(r"\s*--\s*")

@@ -12,9 +12,10 @@ from datetime import datetime
 
 import feedparser
 
-from flows.ingest.charset import decode
-from flows.ingest.items import Item, Parsed
-from flows.ingest.pages import html_to_text
+from common.exceptions import TerminalException, ThesiswatchError
+from ingest.charset import decode
+from ingest.items import Item, Parsed
+from ingest.pages import html_to_text
 
 _CHARREF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -22,7 +23,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HARMLESS = (feedparser.CharacterEncodingOverride,)
 
 
-class NotAFeed(Exception):
+class NotAFeed(ThesiswatchError, TerminalException):
     pass
 
 

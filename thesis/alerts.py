@@ -5,16 +5,21 @@ never sent again.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date
+from typing import TYPE_CHECKING
 
-from flows.config import AlertTarget, Settings
-from warehouse.db import failpoint, read_connection, transaction, utcnow
+from common.exceptions import TerminalException, ThesiswatchError
+from warehouse import outbox
+from warehouse.db import failpoint, read_connection, utcnow
+
+if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
+    from flows.config import AlertTarget, Settings
 
 _RANK = {"low": 0, "medium": 1, "high": 2}
 
 
-class AlertConfigError(Exception):
-    pass
+class AlertConfigError(ThesiswatchError, TerminalException):
+    """An alert target Apprise cannot use."""
 
 
 def _redact(url: str) -> str:
@@ -34,27 +39,14 @@ def check_targets(settings: Settings) -> None:
                                    "Check its scheme and format (https://github.com/caronc/apprise/wiki)")
 
 
-def _evidence_lines(con, ids: list[str]) -> list[str]:
-    if not ids:
-        return []
-    rows = con.execute("""SELECT quote, sentence, source, url, published_date FROM v_claims
-                          WHERE claim_id IN (SELECT unnest(?)) ORDER BY published_at DESC LIMIT 3""", [ids]).fetchall()
-    if not rows:
-        rows = [(None, title, source, url, day) for title, source, url, day in con.execute(
-            """SELECT title, source, canonical_url, published_date FROM v_articles
-               WHERE article_id IN (SELECT unnest(?)) ORDER BY published_date DESC LIMIT 3""", [ids]).fetchall()]
-    out = []
-    for quote, sentence, source, url, day in rows:
-        text = (sentence or "")[:280]
-        out.append(f"- \"{text}\" ({source}, {day}{', ' + url if url else ''})")
-    return out
+def _evidence_lines(evidence: list[dict]) -> list[str]:
+    return [f"- \"{(e['sentence'] or '')[:280]}\" ({e['source']}, {e['day']}{', ' + e['url'] if e['url'] else ''})"
+            for e in evidence]
 
 
-def make_alert(con, r: dict, run_id: str, now: datetime, as_of: date | None) -> None:
-    """Queue one alert in the caller's transaction (the one that records the status change)."""
+def compose_alert(r: dict, evidence: list[dict], run_id: str) -> tuple[str, str, str]:
+    """(alert key, title, body) for one status change, with up to three pieces of evidence."""
     key = f"{r['thesis_id']}/{r['assumption_id']}/{run_id}"
-    snoozed = con.execute("SELECT 1 FROM snoozes WHERE thesis_id = ? AND assumption_id = ? AND until_date >= ?",
-                          [r["thesis_id"], r["assumption_id"], as_of or now.date()]).fetchall()
     title = f"[thesiswatch] {r['thesis_id']}: {r['assumption_id']} {r['old_status']} -> {r['status']}"
     value = "n/a" if r["value"] is None else f"{r['value']:.6g}"
     body = "\n".join([
@@ -62,13 +54,10 @@ def make_alert(con, r: dict, run_id: str, now: datetime, as_of: date | None) -> 
         f"Status: {r['old_status']} -> {r['status']} (severity {r['severity']}), value {value}.",
         *([f"Detail: {r['detail']}"] if r.get("detail") else []),
         "Evidence:" if r["evidence_ids"] else "Evidence: none recorded",
-        *_evidence_lines(con, r["evidence_ids"]),
+        *_evidence_lines(evidence),
         f"alert-key: {key}",
     ])
-    con.execute("""INSERT OR IGNORE INTO alert_outbox (alert_key, thesis_id, assumption_id, severity, old_status,
-                   new_status, value, title, body, created_at, muted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [key, r["thesis_id"], r["assumption_id"], r["severity"], r["old_status"], r["status"], r["value"],
-                 title, body, now, bool(snoozed)])
+    return key, title, body
 
 
 def _target_id(t: AlertTarget) -> str:
@@ -94,10 +83,8 @@ def deliver_pending(settings: Settings) -> dict:
     its severity has it. With `digest: true`, each target gets one message per thesis.
     """
     with read_connection(settings.db_path) as con:
-        pending = con.execute("""SELECT alert_key, thesis_id, severity, title, body FROM alert_outbox
-                                 WHERE delivered_at IS NULL AND NOT muted ORDER BY created_at, alert_key""").fetchall()
-        done = set(con.execute("""SELECT alert_key, target FROM alert_deliveries WHERE alert_key IN
-                                  (SELECT alert_key FROM alert_outbox WHERE delivered_at IS NULL)""").fetchall())
+        pending = outbox.pending(con)
+        done = outbox.delivered_pairs(con)
     if not pending:
         return {"sent": 0, "failed": 0}
     if not settings.alerts:
@@ -106,7 +93,8 @@ def deliver_pending(settings: Settings) -> dict:
     errors: dict[str, str] = {}
     for target in settings.alerts:
         tid = _target_id(target)
-        rows = [r for r in pending if _RANK[r[2]] >= _RANK[target.min_severity] and (r[0], tid) not in done]
+        rows = [r for r in pending if _RANK[r["severity"]] >= _RANK[target.min_severity]
+                and (r["alert_key"], tid) not in done]
         for keys, title, body in _messages(rows, settings.digest):
             failpoint("alert-before-send")
             error = _send(target, title, body)
@@ -115,36 +103,28 @@ def deliver_pending(settings: Settings) -> dict:
                 delivered += [(k, tid) for k in keys]
             else:
                 errors.update({k: error for k in keys})
-    now = utcnow()
     got = done | set(delivered)
-    complete = [r[0] for r in pending
-                if all((r[0], _target_id(t)) in got for t in settings.alerts if _RANK[r[2]] >= _RANK[t.min_severity])]
-    with transaction(settings.db_path) as con:
-        for key, tid in delivered:
-            con.execute("INSERT OR IGNORE INTO alert_deliveries VALUES (?, ?, ?)", [key, tid, now])
-        for key, error in errors.items():
-            con.execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ? WHERE alert_key = ?",
-                        [error, key])
-        ok = [k for k in complete if k not in errors]
-        if ok:
-            con.execute("UPDATE alert_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
-                        "WHERE alert_key IN (SELECT unnest(?))", [now, ok])
-    return {"sent": len([k for k in complete if k not in errors]), "failed": len(errors)}
+    complete = [r["alert_key"] for r in pending
+                if all((r["alert_key"], _target_id(t)) in got
+                       for t in settings.alerts if _RANK[r["severity"]] >= _RANK[t.min_severity])]
+    ok = [k for k in complete if k not in errors]
+    outbox.record_deliveries(settings.db_path, delivered, errors, ok, utcnow())
+    return {"sent": len(ok), "failed": len(errors)}
 
 
-def _messages(rows: list[tuple], digest: bool) -> list[tuple[list[str], str, str]]:
+def _messages(rows: list[dict], digest: bool) -> list[tuple[list[str], str, str]]:
     """(alert keys, title, body) to send: one per alert, or one per thesis in digest mode."""
     if not digest:
-        return [([k], title, body) for k, _, _, title, body in rows]
-    by_thesis: dict[str, list] = {}
+        return [([r["alert_key"]], r["title"], r["body"]) for r in rows]
+    by_thesis: dict[str, list[dict]] = {}
     for row in rows:
-        by_thesis.setdefault(row[1], []).append(row)
-    return [([r[0] for r in rs], f"[thesiswatch] {thesis_id}: {len(rs)} change(s)",
-             "\n\n".join(r[3] + "\n" + r[4] for r in rs)) for thesis_id, rs in by_thesis.items()]
+        by_thesis.setdefault(row["thesis_id"], []).append(row)
+    return [([r["alert_key"] for r in rs], f"[thesiswatch] {thesis_id}: {len(rs)} change(s)",
+             "\n\n".join(r["title"] + "\n" + r["body"] for r in rs)) for thesis_id, rs in by_thesis.items()]
 
 
 def snooze(settings: Settings, assumption_id: str, until: date, thesis_id: str | None = None) -> str:
-    from flows.thesis.model import ThesisError, discover
+    from thesis.model import ThesisError, discover
     matches = [(t.id, item.id) for t in discover(settings.thesis_paths()) for _, item in t.items()
                if item.id == assumption_id and (thesis_id is None or t.id == thesis_id)]
     if not matches:
@@ -154,6 +134,5 @@ def snooze(settings: Settings, assumption_id: str, until: date, thesis_id: str |
         raise ThesisError(f"{assumption_id!r} exists in several theses ({', '.join(t for t, _ in matches)}). "
                           "Pass --thesis")
     tid = matches[0][0]
-    with transaction(settings.db_path) as con:
-        con.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?, ?)", [tid, assumption_id, until, utcnow()])
+    outbox.add_snooze(settings.db_path, tid, assumption_id, until)
     return tid

@@ -8,14 +8,18 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.config import Settings
-from flows.thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Check, Thesis, discover, referenced_params
-from warehouse.db import read_connection, transaction, utcnow
+from thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Check, Thesis, discover, referenced_params
+from warehouse import statuses
+from warehouse.db import read_connection, utcnow
 from warehouse.queries import guarded
 from warehouse.views import create_as_of_views
+
+if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
+    from flows.config import Settings
 
 MAX_EVIDENCE = 20
 
@@ -39,7 +43,7 @@ def run_check(con: duckdb.DuckDBPyConnection, kind: str, item: Check, params: di
         out["detail"] = (f"check must return one row with status and value; got {len(rows)} row(s) "
                          f"with columns {', '.join(cols) or '(none)'}")
         return out
-    row = dict(zip(cols, rows[0]))
+    row = dict(zip(cols, rows[0], strict=True))
     if row["status"] not in allowed:
         out["detail"] = f"check returned status {row['status']!r}; expected one of {', '.join(allowed)}"
         return out
@@ -66,7 +70,7 @@ def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -
         guarded(con)
         if as_of:
             create_as_of_views(con, as_of)
-        when = as_of or news_date(con)
+        when = as_of or statuses.news_date(con)
         for thesis in theses:
             for kind, item in thesis.items():
                 params = {**thesis.params_for(item), "as_of": when}
@@ -76,28 +80,13 @@ def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -
     return results
 
 
-def news_date(con: duckdb.DuckDBPyConnection) -> date:
-    """$as_of for a run without one: the newest article's date, never later than today.
-
-    Windows ("news of the last 120 days") then mean the same thing for an archive loaded
-    today as for the daily run that saw it arrive.
-    """
-    newest = con.execute("SELECT max(published_date) FROM v_articles WHERE published_date <= current_date").fetchall()[0][0]
-    return newest or date.today()
-
-
 def dry_run(settings: Settings, thesis: Thesis) -> list[dict]:
     return evaluate_theses(settings.db_path, [thesis])
 
 
-def _previous(con) -> dict[tuple[str, str], str]:
-    """(thesis, assumption) -> its latest recorded status, in one read."""
-    return {(t, a): st for t, a, st in con.execute("SELECT thesis_id, assumption_id, status FROM v_status").fetchall()}
-
-
 def model_rows(theses: list[Thesis]) -> list[dict]:
     """Hot-set arithmetic for every model config in a `models/` folder beside a thesis file."""
-    from flows import hotset
+    from thesis import hotset
     rows, seen = [], set()
     for t in theses:
         folder = Path(t.path).parent / "models" if t.path else None
@@ -123,10 +112,7 @@ def _fingerprint(con, theses: list[Thesis], as_of: date | None) -> str:
         models = Path(t.path).parent / "models" if t.path else None
         for f in sorted(models.glob("*.json")) if models and models.is_dir() else []:
             h.update(f.read_bytes())
-    state = con.execute("""SELECT (SELECT count(*) FROM articles), (SELECT max(fetched_at) FROM articles),
-                                  (SELECT count(*) FROM extractions), (SELECT max(extracted_at) FROM extractions),
-                                  (SELECT count(*) FROM mentions), (SELECT count(*) FROM claims)""").fetchall()[0]
-    h.update(repr((state, as_of or news_date(con))).encode())
+    h.update(repr((statuses.content_state(con), as_of or statuses.news_date(con))).encode())
     return h.hexdigest()
 
 
@@ -141,49 +127,33 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
         return []
     with read_connection(settings.db_path) as con:
         fp = _fingerprint(con, theses, as_of)
-        last = con.execute("""SELECT run_id FROM runs WHERE eval_fingerprint = ? AND run_id <> ?
-                              ORDER BY started_at DESC LIMIT 1""", [fp, run_id]).fetchall()
-        cached = _cached_results(con, last[0][0], theses) if last else None
+        last = statuses.run_with_fingerprint(con, fp, run_id)
+        cached = _cached_results(statuses.recorded(con, last), theses) if last else None
     if cached is None:
         from warehouse.load import sync_model_hotsets
         sync_model_hotsets(settings.db_path, model_rows(theses))
         results = evaluate_theses(settings.db_path, theses, as_of)
     else:
         results = cached
-    from flows.thesis.alerts import make_alert
+    from thesis.alerts import compose_alert
     now = utcnow()
-    with transaction(settings.db_path) as con:
-        previous = _previous(con)
-        for r in results:
-            prev = previous.get((r["thesis_id"], r["assumption_id"]))
-            r["old_status"] = prev
-            r["changed"] = prev is not None and prev != r["status"]
-            con.execute("""INSERT OR REPLACE INTO assumption_status
-                (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, r["as_of"], now, r["status"],
-                 r["value"], r["detail"], r["evidence_ids"]])
-            if r["changed"]:
-                make_alert(con, r, run_id, now, as_of)
-        con.execute("UPDATE runs SET eval_fingerprint = ? WHERE run_id = ?", [fp, run_id])
+    statuses.record_evaluation(settings.db_path, run_id, results, fp, now, as_of or now.date(),
+                               lambda r, evidence: compose_alert(r, evidence, run_id))
     return results
 
 
-def _cached_results(con, run_id: str, theses: list[Thesis]) -> list[dict] | None:
-    """The results recorded by `run_id`, when they cover exactly the current theses' items."""
-    rows = con.execute("""SELECT thesis_id, assumption_id, kind, severity, status, value, detail, evidence_ids, as_of
-                          FROM assumption_status WHERE run_id = ?""", [run_id]).fetchall()
-    by_key = {(r[0], r[1]): r for r in rows}
+def _cached_results(recorded: dict[tuple[str, str], dict], theses: list[Thesis]) -> list[dict] | None:
+    """The results a run recorded, when they cover exactly the current theses' items."""
     out = []
     for t in theses:
         for kind, item in t.items():
-            r = by_key.get((t.id, item.id))
+            r = recorded.get((t.id, item.id))
             if r is None:
                 return None
             out.append({"thesis_id": t.id, "assumption_id": item.id, "kind": kind, "severity": item.severity,
-                        "statement": item.statement, "status": r[4], "value": r[5], "detail": r[6],
-                        "evidence_ids": list(r[7] or []), "as_of": r[8]})
-    return out if len(out) == len(rows) else None
+                        "statement": item.statement, "status": r["status"], "value": r["value"],
+                        "detail": r["detail"], "evidence_ids": list(r["evidence_ids"] or []), "as_of": r["as_of"]})
+    return out if len(out) == len(recorded) else None
 
 
 def replay_history(settings: Settings) -> dict:
@@ -192,21 +162,10 @@ def replay_history(settings: Settings) -> dict:
     `thesiswatch evaluate` rows too: they would otherwise outrank the replayed ones)."""
     theses = discover(settings.thesis_paths())
     with read_connection(settings.db_path) as con:
-        runs = con.execute("""SELECT r.run_id,
-                                     coalesce((SELECT max(s.as_of) FROM assumption_status s WHERE s.run_id = r.run_id),
-                                              r.as_of, r.started_at::DATE) AS day,
-                                     r.started_at
-                              FROM runs r WHERE r.status = 'completed' ORDER BY day, r.started_at""").fetchall()
+        runs = statuses.completed_runs(con)
     rows = []
-    for run_id, day, started in runs:
-        for r in evaluate_theses(settings.db_path, theses, day):
-            rows.append((r, run_id, day, started))
-    with transaction(settings.db_path) as con:
-        con.execute("DELETE FROM assumption_status")
-        for r, run_id, day, started in rows:
-            con.execute("""INSERT OR REPLACE INTO assumption_status
-                (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [r["thesis_id"], r["assumption_id"], r["kind"], r["severity"], run_id, day, started, r["status"],
-                 r["value"], r["detail"], r["evidence_ids"]])
+    for run in runs:
+        for r in evaluate_theses(settings.db_path, theses, run["day"]):
+            rows.append((r, run["run_id"], run["day"], run["started_at"]))
+    statuses.replace_history(settings.db_path, rows)
     return {"runs": len(runs), "rows": len(rows)}

@@ -7,21 +7,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, time as dtime
+from datetime import datetime
+from datetime import time as dtime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
-from flows.config import Settings, SourceConfig
-from flows.ingest.articles import to_article
-from flows.ingest.charset import decode
-from flows.ingest.exports import parse_export
-from flows.ingest.feeds import NotAFeed, parse_feed
-from flows.ingest.fetch import FetchError, Fetched, fetch_url, read_local
-from flows.ingest.items import Item, Parsed
-from flows.ingest.pages import parse_page
-from warehouse.db import utcnow
+from common.clock import utcnow
+from ingest.articles import to_article
+from ingest.charset import decode
+from ingest.exports import parse_export
+from ingest.feeds import NotAFeed, parse_feed
+from ingest.fetch import Fetched, FetchError, fetch_url, read_local
+from ingest.items import Item, Parsed
+from ingest.pages import parse_page
+
+if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
+    from flows.config import Settings, SourceConfig
 
 _FEED_EXT = {".xml", ".rss", ".atom", ".feed"}
 _PAGE_EXT = {".html", ".htm"}
@@ -193,4 +197,4 @@ def fetch_all(sources: list[SourceConfig], settings: Settings, validators: list[
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=max(1, settings.fetch.concurrency)) as pool:
         return list(pool.map(lambda sv: fetch_source(sv[0], settings, *sv[1], replay_day=replay_day),
-                             zip(sources, validators)))
+                             zip(sources, validators, strict=True)))

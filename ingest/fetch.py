@@ -11,18 +11,26 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from flows.config import FetchSettings
+from common.exceptions import TerminalException, ThesiswatchError, TransientException
+
+if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
+    from flows.config import FetchSettings
 
 
-class FetchError(Exception):
-    """A terminal failure: retrying now will not help."""
+class FetchError(ThesiswatchError):
+    """A source that could not be fetched; the reason is recorded on its fetch row."""
 
 
-class TransientFetchError(FetchError):
+class TerminalFetchError(FetchError, TerminalException):
+    """Retrying now will not help (404, a refused scheme, a body over the cap)."""
+
+
+class TransientFetchError(FetchError, TransientException):
     """A failure worth retrying (timeout, 5xx, 429)."""
 
     def __init__(self, msg: str, retry_after: float | None = None):
@@ -50,10 +58,10 @@ def _mb(n: int) -> str:
 def read_local(path: Path, max_bytes: int) -> Fetched:
     """Read a file the config names; the same size cap applies."""
     if not path.is_file():
-        raise FetchError(f"no such file: {path}")
+        raise TerminalFetchError(f"no such file: {path}")
     size = path.stat().st_size
     if size > max_bytes:
-        raise FetchError(f"body of {size} bytes is over the {_mb(max_bytes)} cap")
+        raise TerminalFetchError(f"body of {size} bytes is over the {_mb(max_bytes)} cap")
     return Fetched(url=path.as_uri(), body=path.read_bytes())
 
 
@@ -74,7 +82,7 @@ def _retry_after(value: str | None) -> float | None:
 def _check_scheme(url: str) -> None:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(f"refused URL scheme {scheme or '(none)'!r}: only http and https are fetched")
+        raise TerminalFetchError(f"refused URL scheme {scheme or '(none)'!r}: only http and https are fetched")
 
 
 def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -> Fetched:
@@ -84,13 +92,13 @@ def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -
     while True:
         _check_scheme(url)
         if url in seen or len(seen) > s.max_redirects:
-            raise FetchError(f"redirect loop or more than {s.max_redirects} redirects at {url}")
+            raise TerminalFetchError(f"redirect loop or more than {s.max_redirects} redirects at {url}")
         seen.append(url)
         with client.stream("GET", url, headers=headers) as r:
             status = r.status_code
             if status in (301, 302, 303, 307, 308):
                 if not r.headers.get("location"):
-                    raise FetchError(f"HTTP {status} redirect without a Location header")
+                    raise TerminalFetchError(f"HTTP {status} redirect without a Location header")
                 url = urljoin(url, r.headers["location"])
                 continue
             if status == 304:
@@ -99,10 +107,10 @@ def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -
             if status == 429 or status >= 500:
                 raise TransientFetchError(f"HTTP {status}", _retry_after(r.headers.get("retry-after")))
             if status >= 400:
-                raise FetchError(f"HTTP {status}")
+                raise TerminalFetchError(f"HTTP {status}")
             declared = r.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > s.max_bytes:
-                raise FetchError(f"body of {declared} bytes is over the {_mb(s.max_bytes)} cap")
+                raise TerminalFetchError(f"body of {declared} bytes is over the {_mb(s.max_bytes)} cap")
             buf = _read_capped(r, s.max_bytes, deadline, s)
             return Fetched(url=url, body=bytes(buf), http_status=status,
                            content_type=r.headers.get("content-type"),
@@ -118,7 +126,7 @@ def _decoder(encoding: str):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if enc == "deflate":
         return zlib.decompressobj(zlib.MAX_WBITS)
-    raise FetchError(f"unsupported Content-Encoding {enc!r}")
+    raise TerminalFetchError(f"unsupported Content-Encoding {enc!r}")
 
 
 def _read_capped(r: httpx.Response, max_bytes: int, deadline: float, s: FetchSettings) -> bytearray:
@@ -135,12 +143,12 @@ def _read_capped(r: httpx.Response, max_bytes: int, deadline: float, s: FetchSet
                 try:
                     buf += dec.decompress(chunk, max_bytes + 1 - len(buf))
                 except zlib.error as e:
-                    raise FetchError(f"corrupt compressed body ({e})") from None
+                    raise TerminalFetchError(f"corrupt compressed body ({e})") from None
                 if len(buf) > max_bytes:
                     break
                 chunk = dec.unconsumed_tail
         if len(buf) > max_bytes:
-            raise FetchError(f"body over the {_mb(max_bytes)} cap (stopped while reading)")
+            raise TerminalFetchError(f"body over the {_mb(max_bytes)} cap (stopped while reading)")
         if time.monotonic() > deadline:
             raise TransientFetchError(f"read timeout: body still arriving after "
                                       f"{s.read_timeout * 4 + s.connect_timeout:.0f} s")
@@ -181,13 +189,13 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
             got.attempts, got.notes = attempt + 1, notes
             return got
         except (ValueError, httpx.InvalidURL) as e:
-            raise FetchError(f"invalid URL: {str(e)[:120]}") from None
+            raise TerminalFetchError(f"invalid URL: {str(e)[:120]}") from None
         except (TransientFetchError, httpx.TimeoutException, httpx.TransportError) as e:
             reason = _describe(e)
             wait = s.backoff * (2 ** attempt)
             if isinstance(e, TransientFetchError) and e.retry_after is not None:
                 if e.retry_after > s.max_retry_after:
-                    raise FetchError(f"{reason}, Retry-After {e.retry_after:.0f} s is over the "
+                    raise TerminalFetchError(f"{reason}, Retry-After {e.retry_after:.0f} s is over the "
                                      f"{s.max_retry_after:.0f} s cap; will try again next run") from None
                 wait = max(wait, e.retry_after)
             if attempt == s.retries:

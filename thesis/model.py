@@ -12,6 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from common.exceptions import TerminalException, ThesiswatchError
+from common.validation import first_problem
 from warehouse.queries import QueryError, check_select
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -24,8 +26,8 @@ _PARAM = re.compile(r"(?<![\w$:])\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 
 
-class ThesisError(Exception):
-    pass
+class ThesisError(ThesiswatchError, TerminalException):
+    """A thesis file that cannot be used; the message names the file, the item and the key."""
 
 
 class Check(BaseModel):
@@ -52,7 +54,7 @@ class Thesis(BaseModel):
     path: str | None = None
 
     @model_validator(mode="after")
-    def _unique(self) -> "Thesis":
+    def _unique(self) -> Thesis:
         ids = [a.id for a in self.assumptions] + [r.id for r in self.risks]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
@@ -101,17 +103,14 @@ def load_thesis(path: Path) -> Thesis:
     try:
         thesis = Thesis.model_validate({**raw, "path": str(path)})
     except ValidationError as e:
-        first = e.errors()[0]
-        loc = list(first["loc"])
+        loc, msg = first_problem(e)
         where = ""
         if len(loc) >= 2 and loc[0] in ("assumptions", "risks") and isinstance(loc[1], int):
             items = raw.get(loc[0]) or []
-            ident = items[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(items) and isinstance(items[loc[1]], dict) else f"#{loc[1] + 1}"
+            item = items[loc[1]] if loc[1] < len(items) else None
+            ident = item.get("id", f"#{loc[1] + 1}") if isinstance(item, dict) else f"#{loc[1] + 1}"
             where = f"{'assumption' if loc[0] == 'assumptions' else 'risk'} {ident}: "
             loc = loc[2:]
-        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        if first["type"] == "missing":
-            msg = "missing field"
         key = ".".join(str(p) for p in loc)
         raise ThesisError(f"{path}: {where}{key + ': ' if key else ''}{msg}") from None
     _validate_sql(path, thesis)

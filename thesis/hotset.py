@@ -23,7 +23,7 @@ Besides the config fields, an optional "_name" labels the table and an
 optional "_published": {"total_params", "activated_params",
 "activated_counts_input_embedding"} block is compared against.
 
-Usage: python -m flows.hotset theses/models/deepseek-v3.json [--json]
+Usage: python -m thesis.hotset theses/models/deepseek-v3.json [--json]
 """
 
 import argparse
@@ -472,11 +472,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but bad usage prints the house one-line error (exit 2)."""
 
     def error(self, message: str):
-        self.exit(2, f"Error: {message}. Run 'python -m flows.hotset --help' for usage.\n")
+        self.exit(2, f"Error: {message}. Run 'python -m thesis.hotset --help' for usage.\n")
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _Parser(prog="python -m flows.hotset",
+    parser = _Parser(prog="python -m thesis.hotset",
                      description="Hot-weight breakdown of an MoE model config.json.")
     parser.add_argument("config", help="Hugging Face config.json, e.g. theses/models/deepseek-v3.json")
     parser.add_argument("--json", action="store_true", help="print every number as JSON")
