@@ -145,7 +145,7 @@ def _notice(msg: str) -> None:
 @cli.command()
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
               help="Evaluate as of this date (default: the newest article's date).")
-@click.option("--workers", type=int, help="Extract on a Dask LocalCluster with N workers.")
+@click.option("--workers", type=click.IntRange(min=0), help="Extract on a Dask LocalCluster with N workers.")
 @click.option("--dask-address", help="Extract on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-evaluate", is_flag=True, help="Skip thesis evaluation and alerts.")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own logs.")
@@ -229,10 +229,12 @@ def _print_run_summary(result: dict) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before the query is stopped (default: the config's sql_timeout, 30).")
 @click.pass_context
-def sql(ctx, query, fmt, wait):
+def sql(ctx, query, fmt, wait, timeout):
     """Run one read-only SELECT against the warehouse and print the rows.
 
     \b
@@ -241,14 +243,15 @@ def sql(ctx, query, fmt, wait):
     from warehouse.db import read_connection
     from warehouse.queries import check_select, guarded, run_select
     check_select(query)
-    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        cols, rows = run_select(guarded(con), query)
+    settings = settings_of(ctx)
+    with read_connection(settings.db_path, wait, _notice) as con:
+        cols, rows = run_select(guarded(con), query, timeout=timeout or settings.sql_timeout)
     print_table(cols, rows, fmt)
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def sources(ctx, fmt, wait):
@@ -395,7 +398,8 @@ def evaluate(ctx, replay, as_of):
 @cli.command()
 @click.argument("thesis", required=False)
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def status(ctx, thesis, as_json, wait):
     """Where each assumption stands: status, since when, value, evidence count."""
@@ -420,7 +424,7 @@ def status(ctx, thesis, as_json, wait):
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def alerts(ctx, fmt, wait):
@@ -457,7 +461,8 @@ def hotset(config_json, as_json):
 # ---------------------------------------------------------------- operations
 
 @cli.command()
-@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def doctor(ctx, wait):
     """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims."""

@@ -109,6 +109,7 @@ class Settings(_Strict):
     theses: list[str] = []
     alerts: list[AlertTarget | str] = []
     digest: bool = False
+    sql_timeout: float = Field(30.0, gt=0)  # seconds a thesis check or `thesiswatch sql` may run
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
     schedule: ScheduleSettings = ScheduleSettings()

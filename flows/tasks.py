@@ -18,7 +18,8 @@ from warehouse import load
 def start_run_task(settings: Settings, run_id: str, as_of: date | None, replay: bool) -> list[tuple]:
     """Record the run as started; return each source's cache validators (none for a replay)."""
     from prefect.runtime import flow_run
-    states = load.start_run(settings.db_path, run_id, str(flow_run.id or ""), len(settings.sources), as_of)
+    locations = {s.name: s.location for s in settings.sources}
+    states = load.start_run(settings.db_path, run_id, str(flow_run.id or ""), locations, as_of)
     if replay:
         states = {}  # a backfill replays files: no cache validators
     return [states.get(s.name, (None, None)) for s in settings.sources]

@@ -261,7 +261,7 @@ def test_hostile_case(case, hostile_server, tmp_path):
 
     # The warehouse: the hostile source, then a good one, both through the real loader.
     run_id = f"hostile-{name}"
-    load.start_run(db, run_id, None, 2)
+    load.start_run(db, run_id, None, {"hostile": res.source["location"], "good": server.url("/good/feed")})
     try:
         _load(db, run_id, res)
         load_error = None

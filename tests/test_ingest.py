@@ -37,7 +37,7 @@ def feed_source(name: str, url: str, **kw) -> SourceConfig:
 
 
 def ingest(settings, source: SourceConfig, run_id: str = "r1") -> tuple[object, dict]:
-    etag, lm = load.source_state(settings.db_path, source.name)
+    etag, lm = load.source_state(settings.db_path, source.name, source.location)
     res = fetch_source(source, settings, etag, lm)
     if res.status == "failed":
         load.record_failure(settings.db_path, run_id, res.source, res.started_at, res.error, res.http_status, res.url)
@@ -62,6 +62,35 @@ def test_second_fetch_is_a_304_that_costs_nothing(server, tmp_path):
     assert second.status == "not_modified" and second.articles == [] and c2 == {"new": 0, "duplicates": 0}
     assert server.requests[-1][1].get("If-None-Match") == '"v1"'
     assert counts(settings.db_path)["articles"] == 1
+
+
+def test_a_source_moved_to_a_new_url_is_read_in_full_not_answered_from_the_old_etag(server, tmp_path):
+    """Both URLs tag their feeds "v1" (a CDN's scheme): sending the old URL's ETag to the new
+    one would get a 304 and hide the new feed's stories."""
+    old = server.route("/old.xml", static_bytes(rss([("o1", "Old", STORY_HANT)]), etag='"v1"'))
+    new = server.route("/new.xml", static_bytes(rss([("n1", "New", "輝達市值今年增加30%。")]), etag='"v1"'))
+    settings = make_settings(tmp_path, [])
+    ingest(settings, feed_source("chips", old), "r1")
+    moved, c = ingest(settings, feed_source("chips", new), "r2")
+    assert moved.status == "ok" and c["new"] == 1
+    assert "If-None-Match" not in server.requests[-1][1]
+    # the run's own path: start_run hands out validators only for the configured location
+    assert load.start_run(settings.db_path, "r3", None, {"chips": new}) == {"chips": ('"v1"', None)}
+    assert load.start_run(settings.db_path, "r4", None, {"chips": old}) == {}
+    again, c = ingest(settings, feed_source("chips", new), "r5")  # the new URL's own ETag works as before
+    assert again.status == "not_modified" and c["new"] == 0
+
+
+def test_a_304_keeps_the_validators_but_a_move_drops_them(server, tmp_path):
+    url = server.route("/f.xml", static_bytes(rss([("a", "A", STORY_HANT)]), etag='"e1"'))
+    settings = make_settings(tmp_path, [])
+    ingest(settings, feed_source("s", url), "r1")
+    ingest(settings, feed_source("s", url), "r2")  # a 304: no validators in the answer
+    assert load.source_state(settings.db_path, "s", url) == ('"e1"', None)
+    elsewhere = server.route("/plain.xml", static_bytes(rss([("b", "B", "乙公司裁員200人。")])))  # no ETag
+    ingest(settings, feed_source("s", elsewhere), "r3")
+    assert load.source_state(settings.db_path, "s", elsewhere) == (None, None)
+    assert load.source_state(settings.db_path, "s", url) == (None, None)
 
 
 def static_bytes(body: bytes, etag: str | None = None, content_type: str = "application/rss+xml"):

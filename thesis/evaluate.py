@@ -15,7 +15,7 @@ import duckdb
 from thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Check, Thesis, discover, referenced_params
 from warehouse import statuses
 from warehouse.db import read_connection, utcnow
-from warehouse.queries import guarded
+from warehouse.queries import QueryError, guarded, run_select
 from warehouse.views import create_as_of_views
 
 if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
@@ -28,16 +28,17 @@ def _bind(sql: str, params: dict) -> dict:
     return {k: params[k] for k in referenced_params(sql) if k in params}
 
 
-def run_check(con: duckdb.DuckDBPyConnection, kind: str, item: Check, params: dict) -> dict:
-    """{status, value, detail, evidence_ids} for one assumption or risk."""
+def run_check(con: duckdb.DuckDBPyConnection, kind: str, item: Check, params: dict,
+              timeout: float | None = None) -> dict:
+    """{status, value, detail, evidence_ids} for one assumption or risk; a check that runs
+    longer than `timeout` seconds is stopped and gets status `error` with that reason."""
     allowed = ASSUMPTION_STATUSES if kind == "assumption" else RISK_STATUSES
     out = {"status": "error", "value": None, "detail": None, "evidence_ids": []}
     try:
-        cur = con.execute(item.check, _bind(item.check, params))
-        cols = [d[0].lower() for d in cur.description]
-        rows = cur.fetchall()
-    except duckdb.Error as e:
-        out["detail"] = f"check failed: {str(e).splitlines()[0]}"
+        cols, rows = run_select(con, item.check, _bind(item.check, params), timeout)
+        cols = [c.lower() for c in cols]
+    except QueryError as e:
+        out["detail"] = f"check failed: {e}"
         return out
     if len(rows) != 1 or "status" not in cols or "value" not in cols:
         out["detail"] = (f"check must return one row with status and value; got {len(rows)} row(s) "
@@ -55,15 +56,15 @@ def run_check(con: duckdb.DuckDBPyConnection, kind: str, item: Check, params: di
     out.update(status=row["status"], value=value, detail=None if row.get("detail") is None else str(row["detail"]))
     if item.evidence:
         try:
-            ev = con.execute(item.evidence, _bind(item.evidence, params)).fetchall()
+            _, ev = run_select(con, item.evidence, _bind(item.evidence, params), timeout)
             out["evidence_ids"] = [str(r[0]) for r in ev[:MAX_EVIDENCE] if r and r[0] is not None]
-        except duckdb.Error as e:
-            out["detail"] = ((out["detail"] + "; ") if out["detail"] else "") + \
-                f"evidence query failed: {str(e).splitlines()[0]}"
+        except QueryError as e:
+            out["detail"] = ((out["detail"] + "; ") if out["detail"] else "") + f"evidence query failed: {e}"
     return out
 
 
-def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -> list[dict]:
+def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None,
+                    timeout: float | None = None) -> list[dict]:
     """Results for every item of every thesis, without recording anything."""
     results = []
     with read_connection(db) as con:
@@ -74,14 +75,14 @@ def evaluate_theses(db: Path, theses: list[Thesis], as_of: date | None = None) -
         for thesis in theses:
             for kind, item in thesis.items():
                 params = {**thesis.params_for(item), "as_of": when}
-                res = run_check(con, kind, item, params)
+                res = run_check(con, kind, item, params, timeout)
                 results.append({"thesis_id": thesis.id, "assumption_id": item.id, "kind": kind,
                                 "severity": item.severity, "statement": item.statement, "as_of": when, **res})
     return results
 
 
 def dry_run(settings: Settings, thesis: Thesis) -> list[dict]:
-    return evaluate_theses(settings.db_path, [thesis])
+    return evaluate_theses(settings.db_path, [thesis], timeout=settings.sql_timeout)
 
 
 def model_rows(theses: list[Thesis]) -> list[dict]:
@@ -132,7 +133,7 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
     if cached is None:
         from warehouse.load import sync_model_hotsets
         sync_model_hotsets(settings.db_path, model_rows(theses))
-        results = evaluate_theses(settings.db_path, theses, as_of)
+        results = evaluate_theses(settings.db_path, theses, as_of, settings.sql_timeout)
     else:
         results = cached
     from thesis.alerts import compose_alert
@@ -165,7 +166,7 @@ def replay_history(settings: Settings) -> dict:
         runs = statuses.completed_runs(con)
     rows = []
     for run in runs:
-        for r in evaluate_theses(settings.db_path, theses, run["day"]):
+        for r in evaluate_theses(settings.db_path, theses, run["day"], settings.sql_timeout):
             rows.append((r, run["run_id"], run["day"], run["started_at"]))
     statuses.replace_history(settings.db_path, rows)
     return {"runs": len(runs), "rows": len(rows)}

@@ -87,17 +87,45 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "?") -> int:
     return LATEST_VERSION
 
 
+# Never reach for the network: an SQLite or Parquet path would otherwise make DuckDB download
+# and load an extension.
+NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with one line, a file that is not a DuckDB database (an existing one only)."""
+    if not path.exists() or path.is_dir():
+        if path.is_dir():
+            raise WarehouseError(f"{path} is a folder, not a warehouse file. Pass --db with a file name")
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if not head:
+        raise WarehouseError(f"{path} is an empty file, not a DuckDB warehouse. Delete it, or pass --db "
+                             "with another file name")
+    if head.startswith(_SQLITE_MAGIC):
+        what = "an SQLite database"
+    elif head[8:12] == b"DUCK":
+        return
+    else:
+        what = "not a database" if len(head) < 12 or b"\x00" not in head else "an unknown kind of file"
+    raise WarehouseError(f"{path} is {what}, not a DuckDB warehouse. Pass --db with a thesiswatch "
+                         "warehouse, or a new file name")
+
+
 def _is_lock_error(e: Exception) -> bool:
     return "lock" in str(e).lower() and ("could not set" in str(e).lower() or "conflicting" in str(e).lower())
 
 
 def _open(path: Path, read_only: bool, wait: float, notify: Callable[[str], None] | None):
+    check_file(path)
     deadline = time.monotonic() + wait
     told = False
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=NO_EXTENSIONS)
         except duckdb.Error as e:
             if not _is_lock_error(e):
                 raise WarehouseError(f"cannot open {path}: {str(e).splitlines()[0]}") from None

@@ -32,13 +32,17 @@ _LINK_TYPES = {c: pa.string() for c in _LINK_COLS}
 _LINK_TYPES.update(first_seen_at=pa.timestamp("us"))
 
 
-def start_run(db: Path, run_id: str, flow_run_id: str | None, n_sources: int, as_of=None
+def start_run(db: Path, run_id: str, flow_run_id: str | None, locations: dict[str, str], as_of=None
               ) -> dict[str, tuple[str | None, str | None]]:
-    """Record a run as started; returns every source's cache validators (one transaction)."""
+    """Record a run as started; returns the cache validators of every source whose stored
+    location is still the configured one (`locations`: name -> URL or path). A source pointed
+    at a new URL starts without validators: the old URL's ETag must never make the new one
+    answer 304 and hide its news."""
     with transaction(db) as con:
         con.execute("INSERT OR IGNORE INTO runs (run_id, flow_run_id, started_at, as_of, status, sources) "
-                    "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, n_sources])
-        return {n: (e, lm) for n, e, lm in con.execute("SELECT name, etag, last_modified FROM sources").fetchall()}
+                    "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, len(locations)])
+        rows = con.execute("SELECT name, location, etag, last_modified FROM sources").fetchall()
+    return {n: (e, lm) for n, loc, e, lm in rows if locations.get(n) == loc}
 
 
 def finish_run(db: Path, run_id: str, status: str) -> dict:
@@ -53,10 +57,11 @@ def finish_run(db: Path, run_id: str, status: str) -> dict:
         return dict_rows(con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]))[0]
 
 
-def source_state(db: Path, name: str) -> tuple[str | None, str | None]:
-    """(etag, last_modified) remembered for a source."""
+def source_state(db: Path, name: str, location: str) -> tuple[str | None, str | None]:
+    """(etag, last_modified) remembered for a source at this location; none after a move."""
     with transaction(db) as con:
-        row = next(iter(con.execute("SELECT etag, last_modified FROM sources WHERE name = ?", [name]).fetchall()), None)
+        row = next(iter(con.execute("SELECT etag, last_modified FROM sources WHERE name = ? AND location = ?",
+                                    [name, location]).fetchall()), None)
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -99,8 +104,12 @@ def load_fetches(db: Path, run_id: str, batch: list[tuple[dict, dict, list[dict]
             INSERT INTO sources SELECT * FROM batch_sources
             ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
               lang = excluded.lang, tags = excluded.tags,
-              etag = coalesce(excluded.etag, sources.etag),
-              last_modified = coalesce(excluded.last_modified, sources.last_modified),
+              -- a 304 carries no new validators: keep the old ones, but never across a change of URL
+              etag = CASE WHEN excluded.location = sources.location
+                          THEN coalesce(excluded.etag, sources.etag) ELSE excluded.etag END,
+              last_modified = CASE WHEN excluded.location = sources.location
+                                   THEN coalesce(excluded.last_modified, sources.last_modified)
+                                   ELSE excluded.last_modified END,
               updated_at = excluded.updated_at""")
         con.register("batch_fetches", pa.Table.from_pylist(fetch_rows, schema=_FETCH_SCHEMA))
         con.execute(f"INSERT INTO fetches SELECT nextval('fetch_id_seq'), {', '.join(_FETCH_SCHEMA.names)} "
