@@ -44,6 +44,17 @@ class SourceConfig(_Strict):
     published: date | None = None
     follow_links: bool = True
     pattern: str = "*"
+    timezone: str | None = None  # zone of dates written without one; default from locale, else UTC
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(v)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{v!r} is not a time zone name such as 'Asia/Taipei'") from None
+        return v
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceConfig:

@@ -6,18 +6,20 @@ entity is expanded and no external entity followed, and hand feedparser clean UT
 """
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import feedparser
 
 from common.exceptions import TerminalException, ThesiswatchError
 from ingest.charset import decode
+from ingest.dates import read_date
 from ingest.items import Item, Parsed
 from ingest.pages import html_to_text
 
 _CHARREF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
+_UTC = ZoneInfo("UTC")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Complaints that only mean "we re-encoded the bytes", not a broken feed.
 _HARMLESS = (feedparser.CharacterEncodingOverride,)
@@ -105,29 +107,37 @@ def sanitize(body: bytes, content_type: str | None = None) -> tuple[bytes, list[
     return text.encode("utf-8", errors="replace"), notes
 
 
-def _when(entry) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        t = entry.get(key)
-        if t:
-            try:
-                return datetime.utcfromtimestamp(calendar.timegm(t))
-            except (OverflowError, ValueError, OSError):
-                continue
+def _summarise(date_notes: list[str], show: int = 3) -> list[str]:
+    """At most `show` date notes, then a count, so one bad feed does not flood the fetch row."""
+    more = len(date_notes) - show
+    return date_notes[:show] + ([f"{more} more date note(s)"] if more > 0 else [])
+
+
+def _when(entry, tz: ZoneInfo, notes: list[str]) -> datetime | None:
+    """The entry's date from its raw string (feedparser's own parse misreads zh and CST dates)."""
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if raw:
+            when, note = read_date(raw, tz)
+            if note:
+                notes.append(note)
+            return when
     return None
 
 
-def _entry_item(entry) -> Item:
+def _entry_item(entry, tz: ZoneInfo, notes: list[str]) -> Item:
     content = entry.get("content") or []
     full = next((c.get("value") for c in content if c.get("value")), None)
     summary = entry.get("summary") or ""
     text = html_to_text(full or summary)
     return Item(title=html_to_text(entry.get("title") or "").strip(), text=text,
-                url=entry.get("link"), guid=entry.get("id"), published_at=_when(entry),
+                url=entry.get("link"), guid=entry.get("id"), published_at=_when(entry, tz, notes),
                 needs_page=full is None)
 
 
-def parse_feed(body: bytes, content_type: str | None = None) -> Parsed:
-    """Items of a feed; a malformed feed keeps what parsed and says what was wrong."""
+def parse_feed(body: bytes, content_type: str | None = None, tz: ZoneInfo = _UTC) -> Parsed:
+    """Items of a feed; a malformed feed keeps what parsed and says what was wrong. Dates
+    without a zone are read in `tz`, the source's time zone."""
     if not body.strip():
         raise NotAFeed("empty body")
     clean, notes = sanitize(body, content_type)
@@ -142,6 +152,8 @@ def parse_feed(body: bytes, content_type: str | None = None) -> Parsed:
         complaint = f"{type(d.bozo_exception).__name__}: {str(d.bozo_exception)[:200]}"
     if not d.entries and (complaint or not d.get("version")):
         raise NotAFeed(f"not a feed ({complaint or 'no RSS/Atom elements found'})")
-    items = [_entry_item(e) for e in d.entries]
+    date_notes: list[str] = []
+    items = [_entry_item(e, tz, date_notes) for e in d.entries]
+    notes += _summarise(date_notes)
     warning = f"malformed feed, kept {len(items)} items: {complaint}" if complaint else None
     return Parsed(items=items, warning=warning, notes=notes)

@@ -12,12 +12,14 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from common.clock import utcnow
 from ingest.articles import to_article
 from ingest.charset import decode
+from ingest.dates import zone_for
 from ingest.exports import parse_export
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.fetch import Fetched, FetchError, fetch_url, read_local
@@ -68,9 +70,9 @@ def _local_path(s: SourceConfig, settings: Settings) -> Path:
     return Path(urlsplit(s.url).path)
 
 
-def _parse(kind: str, got: Fetched) -> Parsed:
+def _parse(kind: str, got: Fetched, tz: ZoneInfo) -> Parsed:
     if kind == "feed":
-        return parse_feed(got.body, got.content_type)
+        return parse_feed(got.body, got.content_type, tz)
     if kind == "page":
         item = parse_page(got.body, got.content_type, url=got.url if got.url.startswith("http") else None)
         return Parsed(items=[item] if item.text else [], warning=None if item.text else "no article text found")
@@ -139,6 +141,7 @@ def fetch_source(s: SourceConfig, settings: Settings, etag: str | None = None,
 def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, last_modified, as_of) -> None:
     fetched_at = utcnow()
     default_pub = _default_published(s, as_of)
+    tz = zone_for(s.timezone, s.locale)
     parsed_all: list[Item] = []
     warnings: list[str] = []
     if s.kind == "directory":
@@ -153,7 +156,7 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
             got = read_local(p, settings.fetch.max_bytes)
             res.bytes += len(got.body)
             try:
-                parsed = _parse(_kind_for(p), got)
+                parsed = _parse(_kind_for(p), got, tz)
             except NotAFeed as e:
                 warnings.append(f"{p.name}: {e}")
                 continue
@@ -174,7 +177,7 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
         if got.not_modified:
             res.status = "not_modified"
             return
-        parsed = _parse(s.kind, got)
+        parsed = _parse(s.kind, got, tz)
         parsed_all, res.notes = parsed.items, res.notes + parsed.notes
         warnings += [parsed.warning] if parsed.warning else []
         if s.kind == "feed" and s.follow_links and not _is_local(s):
