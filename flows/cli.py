@@ -164,7 +164,8 @@ def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
     if not no_evaluate:
         from thesis.model import discover
         discover(settings.thesis_paths())  # a broken thesis file stops us before any work
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure(verbose)
     from warehouse.db import RunLock
     with RunLock(settings.db_path):  # refuse a second writer before Prefect even starts
@@ -343,7 +344,8 @@ def eval_cmd(gold, part, errors, as_json, pin, allow_lower):
 @click.pass_context
 def reextract(ctx):
     """Rebuild entities and claims of every article with the current extractor version."""
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure()
     from flows.runner import reextract_all
     n = reextract_all(settings_of(ctx))
@@ -463,13 +465,24 @@ def hotset(config_json, as_json):
 @cli.command()
 @click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.option("--repair", is_flag=True, help="Clear what can be cleared: dangling rows, runs whose process is gone.")
 @click.pass_context
-def doctor(ctx, wait):
-    """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims."""
-    from warehouse.db import read_connection
+def doctor(ctx, wait, repair):
+    """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims, stuck runs."""
+    from warehouse.db import RunLock, read_connection, transaction
+    from warehouse.integrity import repair as do_repair
     from warehouse.integrity import run_checks
-    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        results = run_checks(con)
+    db = settings_of(ctx).db_path
+    lock = RunLock(db)
+    with read_connection(db, wait, _notice) as con:
+        results = run_checks(con, run_in_progress=lock.held_elsewhere())
+    if repair and not all(r["ok"] for r in results):
+        with lock:  # refuses while a run is writing
+            with transaction(db) as con:
+                fixed = do_repair(con, [r["check"] for r in results if not r["ok"]])
+            with read_connection(db, wait, _notice) as con:
+                results = run_checks(con)
+        click.echo(f"Repaired: {', '.join(fixed) or 'nothing that can be repaired'}.")
     print_table(["check", "result", "detail"],
                 [(r["check"], "ok" if r["ok"] else "FAIL", r["detail"]) for r in results])
     if not all(r["ok"] for r in results):
@@ -498,7 +511,8 @@ def serve(ctx, cron, tz):
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError("serve needs a Prefect server: Prefect's temporary server cannot run schedules. "
                           "Start one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure(verbose=True)
     from flows.runner import serve as do_serve
     do_serve(settings, ctx.obj["config"], ctx.obj["db"], cron or settings.schedule.cron,
@@ -514,7 +528,8 @@ def backfill(ctx, start, end):
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     settings = settings_of(ctx)
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure()
     from flows.runner import backfill as do_backfill
     for day, result in do_backfill(settings, start.date(), end.date()):

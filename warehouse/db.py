@@ -229,6 +229,18 @@ class RunLock:
         self._fh = fh
         _HELD[key] = 1
 
+    def held_elsewhere(self) -> bool:
+        """True when another process holds the lock now (a run is in progress)."""
+        if _HELD.get(str(self.path.resolve())) or not self.path.exists():
+            return False
+        with open(self.path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
     def release(self) -> None:
         key = str(self.path.resolve())
         if self._nested:

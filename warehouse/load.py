@@ -39,6 +39,10 @@ def start_run(db: Path, run_id: str, flow_run_id: str | None, locations: dict[st
     at a new URL starts without validators: the old URL's ETag must never make the new one
     answer 304 and hide its news."""
     with transaction(db) as con:
+        # The caller holds the run lock, so any other run still marked running is dead
+        # (killed, or its machine lost power): say so instead of leaving it running forever.
+        con.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                    [utcnow()])
         con.execute("INSERT OR IGNORE INTO runs (run_id, flow_run_id, started_at, as_of, status, sources) "
                     "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, len(locations)])
         rows = con.execute("SELECT name, location, etag, last_modified FROM sources").fetchall()
