@@ -77,6 +77,7 @@ class FetchSettings(_Strict):
     max_redirects: int = 5
     user_agent: str = "thesiswatch/0.1 (+https://example.invalid/thesiswatch)"
     concurrency: int = 8
+    deadline: float = Field(60.0, gt=0)  # seconds one source may take, all retries included
 
 
 class ExtractSettings(_Strict):

@@ -38,6 +38,10 @@ class TransientFetchError(FetchError, TransientException):
         self.retry_after = retry_after
 
 
+class SlowBody(TransientFetchError):
+    """The body was still arriving when the attempt's time was up (a server that drips)."""
+
+
 @dataclass
 class Fetched:
     url: str
@@ -85,16 +89,18 @@ def _check_scheme(url: str) -> None:
         raise TerminalFetchError(f"refused URL scheme {scheme or '(none)'!r}: only http and https are fetched")
 
 
-def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings) -> Fetched:
-    """One GET following redirects by hand, so each hop's scheme is checked."""
+def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings, deadline: float) -> Fetched:
+    """One GET following redirects by hand, so each hop's scheme is checked; the body must be
+    in by `deadline` (time.monotonic())."""
     seen: list[str] = []
-    deadline = time.monotonic() + s.read_timeout * 4 + s.connect_timeout
     while True:
         _check_scheme(url)
         if url in seen or len(seen) > s.max_redirects:
             raise TerminalFetchError(f"redirect loop or more than {s.max_redirects} redirects at {url}")
         seen.append(url)
-        with client.stream("GET", url, headers=headers) as r:
+        left = max(0.1, deadline - time.monotonic())  # no single read may outlast the deadline
+        timeout = httpx.Timeout(min(s.read_timeout, left), connect=min(s.connect_timeout, left))
+        with client.stream("GET", url, headers=headers, timeout=timeout) as r:
             status = r.status_code
             if status in (301, 302, 303, 307, 308):
                 if not r.headers.get("location"):
@@ -150,8 +156,7 @@ def _read_capped(r: httpx.Response, max_bytes: int, deadline: float, s: FetchSet
         if len(buf) > max_bytes:
             raise TerminalFetchError(f"body over the {_mb(max_bytes)} cap (stopped while reading)")
         if time.monotonic() > deadline:
-            raise TransientFetchError(f"read timeout: body still arriving after "
-                                      f"{s.read_timeout * 4 + s.connect_timeout:.0f} s")
+            raise SlowBody("read timeout: body still arriving at the source's deadline")
     return buf
 
 
@@ -175,7 +180,10 @@ def make_client(s: FetchSettings) -> httpx.Client:
 
 def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified: str | None = None,
               client: httpx.Client | None = None, sleep=time.sleep) -> Fetched:
-    """GET `url` with retries on transient failures. Raises FetchError when it gives up."""
+    """GET `url` with retries on transient failures, all within one deadline for the source
+    (`s.deadline` seconds), so one slow server cannot hold the morning. A read timeout is
+    retried at most once: a server that was slow once is usually slow again. Raises FetchError
+    when it gives up."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -183,9 +191,13 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
         headers["If-Modified-Since"] = last_modified
     client = client or shared_client(s)
     notes: list[str] = []
+    start = time.monotonic()
+    deadline = start + s.deadline
+    read_timeouts = 0
     for attempt in range(s.retries + 1):
         try:
-            got = _get_once(client, url, headers, s)
+            attempt_deadline = min(deadline, time.monotonic() + s.read_timeout * 4 + s.connect_timeout)
+            got = _get_once(client, url, headers, s, attempt_deadline)
             got.attempts, got.notes = attempt + 1, notes
             return got
         except (ValueError, httpx.InvalidURL) as e:
@@ -198,8 +210,13 @@ def fetch_url(url: str, s: FetchSettings, etag: str | None = None, last_modified
                     raise TerminalFetchError(f"{reason}, Retry-After {e.retry_after:.0f} s is over the "
                                      f"{s.max_retry_after:.0f} s cap; will try again next run") from None
                 wait = max(wait, e.retry_after)
-            if attempt == s.retries:
-                raise TransientFetchError(f"{reason} (after {attempt + 1} attempts)") from None
+            slow = isinstance(e, (httpx.ReadTimeout, SlowBody))
+            read_timeouts += slow
+            out_of_time = time.monotonic() + wait >= deadline
+            if attempt == s.retries or (slow and read_timeouts > 1) or out_of_time:
+                why = f" within the source's {s.deadline:.0f} s deadline" if out_of_time else ""
+                raise TransientFetchError(f"{reason} (after {attempt + 1} attempt{'s' if attempt else ''}{why})"
+                                          ) from None
             notes.append(f"attempt {attempt + 1}: {reason}")
             sleep(wait)
     raise AssertionError("unreachable")

@@ -1,6 +1,7 @@
 """Fetching, parsing and loading against a real HTTP server on 127.0.0.1 and a real DuckDB file."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import duckdb
@@ -271,3 +272,25 @@ def test_sources_command_lists_last_fetch_status(server, tmp_path):
     assert rows[0] == "name,kind,location,last status,last fetch,articles,last error"
     assert rows[1].startswith("good,feed,") and ",ok," in rows[1] and rows[1].split(",")[5] == "1"
     assert rows[2].startswith("never,feed,") and "never fetched" in rows[2]
+
+
+def test_a_dripping_server_gets_one_deadline_for_all_its_attempts(server):
+    """A server sending one byte every 0.2 s would keep each attempt busy for its whole read
+    budget; with four attempts allowed the source must still end at its deadline."""
+    from tests.httpserver import drip
+    url = server.route("/drip.xml", drip(b"<rss>" + b" " * 400 + b"</rss>", delay=0.2))
+    start = time.monotonic()
+    with pytest.raises(TransientFetchError) as e:
+        fetch_url(url, fast_fetch(read_timeout=1.0, connect_timeout=1.0, retries=3, deadline=3.0))
+    took = time.monotonic() - start
+    assert took < 4.5, took
+    assert str(e.value).startswith("read timeout")
+
+
+def test_a_read_timeout_is_retried_once_not_every_time(server):
+    from tests.httpserver import stall
+    url = server.route("/stall", stall(5))
+    with pytest.raises(TransientFetchError) as e:
+        fetch_url(url, fast_fetch(read_timeout=0.5, retries=3, deadline=30))
+    assert server.hits["/stall"] == 2
+    assert str(e.value) == "read timeout (after 2 attempts)"
