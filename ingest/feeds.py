@@ -130,20 +130,29 @@ def _entry_item(entry, tz: ZoneInfo, notes: list[str]) -> Item:
     full = next((c.get("value") for c in content if c.get("value")), None)
     summary = entry.get("summary") or ""
     text = html_to_text(full or summary)
-    return Item(title=html_to_text(entry.get("title") or "").strip(), text=text,
+    raw_title = entry.get("title") or ""
+    # A plain-text title is already text: "History of the <blink> tag" and "&notes" stay as written.
+    plain = (entry.get("title_detail") or {}).get("type") == "text/plain"
+    title = " ".join(raw_title.split()) if plain else html_to_text(raw_title).strip()
+    return Item(title=title, text=text,
                 url=entry.get("link"), guid=entry.get("id"), published_at=_when(entry, tz, notes),
                 needs_page=full is None)
 
 
-def parse_feed(body: bytes, content_type: str | None = None, tz: ZoneInfo = _UTC) -> Parsed:
+def parse_feed(body: bytes, content_type: str | None = None, tz: ZoneInfo = _UTC,
+               base_url: str | None = None) -> Parsed:
     """Items of a feed; a malformed feed keeps what parsed and says what was wrong. Dates
-    without a zone are read in `tz`, the source's time zone."""
+    without a zone are read in `tz`, the source's time zone; relative links resolve against
+    `xml:base`, then `base_url` (the response's Content-Location or final URL)."""
     if not body.strip():
         raise NotAFeed("empty body")
     clean, notes = sanitize(body, content_type)
     try:
         # sanitize_html off: we never render HTML, html_to_text keeps only text (and it is slow)
-        d = feedparser.parse(clean, response_headers={"content-type": "application/xml; charset=utf-8"},
+        headers = {"content-type": "application/xml; charset=utf-8"}
+        if base_url:
+            headers["content-location"] = base_url
+        d = feedparser.parse(clean, response_headers=headers,
                              sanitize_html=False, resolve_relative_uris=False)
     except Exception as e:  # feedparser's fallback parser can raise on junk; that is data, not a crash
         raise NotAFeed(f"not a feed (parser failed: {type(e).__name__})") from None

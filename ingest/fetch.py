@@ -48,6 +48,7 @@ class Fetched:
     body: bytes = b""
     http_status: int | None = None
     content_type: str | None = None
+    content_location: str | None = None  # the Content-Location header: a base for relative links
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
@@ -120,6 +121,7 @@ def _get_once(client: httpx.Client, url: str, headers: dict, s: FetchSettings, d
             buf = _read_capped(r, s.max_bytes, deadline, s)
             return Fetched(url=url, body=bytes(buf), http_status=status,
                            content_type=r.headers.get("content-type"),
+                           content_location=r.headers.get("content-location"),
                            etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
 
 

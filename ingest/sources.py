@@ -11,7 +11,7 @@ from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -70,9 +70,16 @@ def _local_path(s: SourceConfig, settings: Settings) -> Path:
     return Path(urlsplit(s.url).path)
 
 
+def _base_url(got: Fetched) -> str | None:
+    """Where relative links of a fetched document point from: Content-Location, else the final URL."""
+    if not got.url.startswith(("http://", "https://")):
+        return None
+    return urljoin(got.url, got.content_location) if got.content_location else got.url
+
+
 def _parse(kind: str, got: Fetched, tz: ZoneInfo) -> Parsed:
     if kind == "feed":
-        return parse_feed(got.body, got.content_type, tz)
+        return parse_feed(got.body, got.content_type, tz, _base_url(got))
     if kind == "page":
         item = parse_page(got.body, got.content_type, url=got.url if got.url.startswith("http") else None)
         return Parsed(items=[item] if item.text else [], warning=None if item.text else "no article text found")

@@ -294,3 +294,33 @@ def test_a_read_timeout_is_retried_once_not_every_time(server):
         fetch_url(url, fast_fetch(read_timeout=0.5, retries=3, deadline=30))
     assert server.hits["/stall"] == 2
     assert str(e.value) == "read timeout (after 2 attempts)"
+
+
+def test_relative_links_resolve_against_xml_base_and_the_final_url_so_linked_pages_are_fetched(server, tmp_path):
+    page = ("<html><body><article><h1>Fab story</h1><p>" + "台積電先進封裝產能明年將再擴充一倍，" * 8 +
+            "</p></article></body></html>").encode()
+    server.route("/news/story/1.html", static_bytes(page, content_type="text/html; charset=utf-8"))
+    atom = (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            f'xml:base="{server.url("/news/")}"><title>T</title><entry><title>A</title>'
+            '<link href="story/1.html"/><id>1</id><summary>short</summary></entry></feed>').encode()
+    feed_url = server.route("/feeds/a.xml", static_bytes(atom, content_type="application/atom+xml"))
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>B</title>'
+           b"<link>../news/story/1.html</link><guid>b</guid><description>short</description></item>"
+           b"</channel></rss>")
+    rss_url = server.route("/feeds/b.xml", static_bytes(rss))
+    settings = make_settings(tmp_path, [])
+    for name, url in (("atom", feed_url), ("rss", rss_url)):
+        res = fetch_source(SourceConfig(name=name, kind="feed", url=url), settings)
+        assert res.status == "ok", res.error
+        assert res.articles[0]["canonical_url"] == server.url("/news/story/1.html")
+        assert "擴充一倍" in res.articles[0]["text"], name  # the linked page replaced the summary
+
+
+def test_plain_text_titles_keep_what_they_say():
+    from ingest.feeds import parse_feed
+    atom = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b'<entry><title type="text">History of the &lt;blink&gt; tag &amp;notes</title><id>1</id>'
+            b"<summary>s</summary></entry>"
+            b'<entry><title type="html">Chips &lt;b&gt;rally&lt;/b&gt; &amp;amp; more</title><id>2</id>'
+            b"<summary>s</summary></entry></feed>")
+    assert [i.title for i in parse_feed(atom).items] == ["History of the <blink> tag &notes", "Chips rally & more"]
