@@ -320,11 +320,18 @@ def extract(ctx, file, lang, published, locale, as_json):
               help="dev (tests/gold/texts, tuned on) or test (tests/gold/test, held out: score it when done).")
 @click.option("--errors", is_flag=True, help="List every miss and false positive.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--numbers", is_flag=True, help="Score the number suite (tests/numbers) instead of the gold set.")
 @click.option("--pin", is_flag=True, help="Pin the dev scores as the floors in tests/gold/floors.json.")
 @click.option("--allow-lower", is_flag=True, help="With --pin: allow a floor to go down.")
-def eval_cmd(gold, part, errors, as_json, pin, allow_lower):
-    """Score the extractor on the gold set: precision, recall and F1."""
+def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
+    """Score the extractor on the gold set (precision, recall, F1) or the number suite."""
     from extractors.evaluate import default_gold_dir, evaluate_gold, render_report
+    if numbers:
+        from extractors.suite import evaluate_suite, render_suite
+        r = evaluate_suite(Path(gold) if gold else None)
+        click.echo(json.dumps({k: v for k, v in r.items() if k != "failures"}, indent=2) if as_json
+                   else render_suite(r, show_failures=errors))
+        return
     folder = Path(gold) if gold else default_gold_dir(part)
     if pin and (gold or part != "dev"):
         raise click.BadParameter("floors are pinned on the dev part only; drop --gold/--part", param_hint="--pin")
