@@ -214,6 +214,10 @@ def _print_run_summary(result: dict) -> None:
     n_failed = sum(1 for r in result["sources"] if r["status"] == "failed")
     click.echo(f"{sum(r['new'] for r in result['sources'])} new articles, "
                f"{result['claims']} claims extracted, {n_failed} failed source(s). Warehouse: {result['db']}")
+    skipped = result.get("skipped_articles") or []
+    if skipped:
+        click.echo(f"{len(skipped)} article(s) could not be extracted and are skipped until the extractor "
+                   f"changes (first: {skipped[0]['article_id']}: {skipped[0]['error']}). See `thesiswatch doctor`.")
     statuses = result.get("statuses") or []
     if statuses:
         changed = [s for s in statuses if s.get("changed")]
