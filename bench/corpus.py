@@ -6,8 +6,8 @@ Deterministic for a given seed, so two runs measure the same work.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from extractors.fold import to_simplified
@@ -76,7 +76,7 @@ def article(i: int, rng: random.Random) -> tuple[str, str, str]:
 def feed(feed_no: int, per_feed: int, seed: int = 7) -> bytes:
     """One RSS 2.0 feed of `per_feed` full-text items."""
     rng = random.Random(seed * 100_003 + feed_no)
-    start = datetime(2025, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 12, 1, tzinfo=UTC)
     items = []
     for j in range(per_feed):
         i = feed_no * per_feed + j
@@ -89,7 +89,7 @@ def feed(feed_no: int, per_feed: int, seed: int = 7) -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>bench</title>'
             f'<link>https://bench.example.com/</link><description>synthetic</description>{"".join(items)}'
-            '</channel></rss>').encode("utf-8")
+            '</channel></rss>').encode()
 
 
 def texts(n: int, seed: int = 11) -> list[tuple[str, str]]:

@@ -60,7 +60,8 @@ def end_to_end(n_articles: int, workdir: Path, workers: int = 0) -> None:
                                         "base_dir": str(workdir), "theses": [str(ROOT / "theses")],
                                         "extract": {"workers": workers}})
     print(f"\nEnd to end: {n_feeds} RSS feeds x {per_feed} articles over HTTP on 127.0.0.1, "
-          f"zh-Hant/zh-Hans/en mixed, extraction {'in the flow process' if not workers else f'on {workers} Dask workers'}")
+          "zh-Hant/zh-Hans/en mixed, extraction "
+          f"{'in the flow process' if not workers else f'on {workers} Dask workers'}")
     from prefect import flow
 
     @flow(name="bench-warm-up")
@@ -181,7 +182,8 @@ def queries(n_claims: int, workdir: Path) -> None:
     db = workdir / "big.duckdb"
     t0 = time.perf_counter()
     build_big_warehouse(db, n_claims)
-    print(f"\nQueries on a warehouse with {n_claims:,} claims (built in {time.perf_counter() - t0:.1f} s), 20 runs each")
+    print(f"\nQueries on a warehouse with {n_claims:,} claims "
+          f"(built in {time.perf_counter() - t0:.1f} s), 20 runs each")
     con = duckdb.connect(str(db), read_only=True)
     cases = {
         "status (latest per assumption, since when)": (STATUS_SQL, {"thesis": None}),

@@ -18,8 +18,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 TOLERANCE = 0.005
 
 
-def default_gold_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "tests" / "gold" / "texts"
+def default_gold_dir(part: str = "dev") -> Path:
+    """tests/gold/texts (the dev part, tuned on) or tests/gold/test (the held-out test part)."""
+    return Path(__file__).resolve().parent.parent / "tests" / "gold" / ("texts" if part == "dev" else "test")
 
 
 def load_gold(folder: Path) -> list[dict]:

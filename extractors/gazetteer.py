@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from common.exceptions import TerminalException, ThesiswatchError
+from common.validation import dotted, first_problem
 from extractors.fold import to_simplified
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -19,7 +20,7 @@ TYPES = ("company", "product", "model", "organisation", "agency", "person", "cou
 
 
 class GazetteerError(ThesiswatchError, TerminalException):
-    """An entity file has a mistake; the message names the file and the entry."""
+    """An entity file with a mistake; the message names the file and the entry."""
 
 
 class Entity(BaseModel):
@@ -45,9 +46,8 @@ def _load_file(path: Path) -> list[Entity]:
         try:
             ent = Entity.model_validate(e)
         except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise GazetteerError(f"{path}: entities[{i}].{where}: {first['msg']}") from None
+            loc, msg = first_problem(err)
+            raise GazetteerError(f"{path}: entities[{i}].{dotted(loc)}: {msg}") from None
         if ent.type not in TYPES:
             raise GazetteerError(f"{path}: entity {ent.id}: type {ent.type!r} is not one of {', '.join(TYPES)}")
         out.append(ent)

@@ -15,32 +15,46 @@ from pathlib import Path
 
 import click
 
+from common.exceptions import ThesiswatchError
 from flows.config import ConfigError, Settings, load_settings
 
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    from warehouse.db import WarehouseError
-    from warehouse.queries import QueryError
-    errs: list[type[BaseException]] = [ConfigError, WarehouseError, QueryError]
-    for mod, name in (("extractors.gazetteer", "GazetteerError"), ("flows.thesis.model", "ThesisError"),
-                      ("flows.thesis.alerts", "AlertConfigError")):
-        m = sys.modules.get(mod)
-        if m is not None:
-            errs.append(getattr(m, name))
-    return tuple(errs)
+
+def _remember(ctx: click.Context, param: click.Parameter, value):
+    """Store a global option given after the command name where the group's own copy goes."""
+    if value not in (None, False):
+        ctx.find_root().ensure_object(dict)[param.name] = value
+
+
+def _global_options() -> list[click.Option]:
+    """--config, --db and --debug, accepted after any command name as well as before it."""
+    return [
+        click.Option(["--config", "config"], type=click.Path(dir_okay=False), expose_value=False,
+                     callback=_remember, help="Config file (default: ./thesiswatch.yaml)."),
+        click.Option(["--db", "db"], type=click.Path(dir_okay=False), expose_value=False, callback=_remember,
+                     help="Warehouse file (default: the config's `db:`, else ./thesiswatch.duckdb)."),
+        click.Option(["--debug", "debug"], is_flag=True, expose_value=False, callback=_remember,
+                     help="Show tracebacks instead of one-line errors."),
+    ]
 
 
 class Cli(click.Group):
+    """The command group: global options on every command, and one-line errors."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.extend(_global_options())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except click.exceptions.Exit:
-            raise
-        except (click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as e:
             if ctx.obj and ctx.obj.get("debug"):
-                raise
-            if isinstance(e, _expected_errors()):
+                import traceback
+                traceback.print_exc()
+                ctx.exit(1)
+            if isinstance(e, ThesiswatchError):
                 msg = str(e).rstrip(".")
             else:
                 msg = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'unexpected failure'}. " \
@@ -102,7 +116,8 @@ def _fmt(v) -> str:
 
 def print_table(cols: list[str], rows: list, fmt: str = "table", title: str | None = None) -> None:
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(cols, r)) for r in rows], default=str, ensure_ascii=False, indent=2))
+        records = [dict(zip(cols, r, strict=True)) for r in rows]
+        click.echo(json.dumps(records, default=str, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -130,7 +145,7 @@ def _notice(msg: str) -> None:
 @cli.command()
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
               help="Evaluate as of this date (default: the newest article's date).")
-@click.option("--workers", type=int, help="Extract on a Dask LocalCluster with N workers.")
+@click.option("--workers", type=click.IntRange(min=0), help="Extract on a Dask LocalCluster with N workers.")
 @click.option("--dask-address", help="Extract on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-evaluate", is_flag=True, help="Skip thesis evaluation and alerts.")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own logs.")
@@ -147,9 +162,10 @@ def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
         settings.extract.dask_address = dask_address
     _check_alert_targets(settings)
     if not no_evaluate:
-        from flows.thesis.model import discover
+        from thesis.model import discover
         discover(settings.thesis_paths())  # a broken thesis file stops us before any work
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure(verbose)
     from warehouse.db import RunLock
     with RunLock(settings.db_path):  # refuse a second writer before Prefect even starts
@@ -159,7 +175,7 @@ def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
 
 def _check_alert_targets(settings: Settings) -> None:
     if settings.alerts:
-        from flows.thesis.alerts import check_targets
+        from thesis.alerts import check_targets
         check_targets(settings)
 
 
@@ -198,6 +214,10 @@ def _print_run_summary(result: dict) -> None:
     n_failed = sum(1 for r in result["sources"] if r["status"] == "failed")
     click.echo(f"{sum(r['new'] for r in result['sources'])} new articles, "
                f"{result['claims']} claims extracted, {n_failed} failed source(s). Warehouse: {result['db']}")
+    skipped = result.get("skipped_articles") or []
+    if skipped:
+        click.echo(f"{len(skipped)} article(s) could not be extracted and are skipped until the extractor "
+                   f"changes (first: {skipped[0]['article_id']}: {skipped[0]['error']}). See `thesiswatch doctor`.")
     statuses = result.get("statuses") or []
     if statuses:
         changed = [s for s in statuses if s.get("changed")]
@@ -214,10 +234,12 @@ def _print_run_summary(result: dict) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before the query is stopped (default: the config's sql_timeout, 30).")
 @click.pass_context
-def sql(ctx, query, fmt, wait):
+def sql(ctx, query, fmt, wait, timeout):
     """Run one read-only SELECT against the warehouse and print the rows.
 
     \b
@@ -226,27 +248,26 @@ def sql(ctx, query, fmt, wait):
     from warehouse.db import read_connection
     from warehouse.queries import check_select, guarded, run_select
     check_select(query)
-    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        cols, rows = run_select(guarded(con), query)
+    settings = settings_of(ctx)
+    with read_connection(settings.db_path, wait, _notice) as con:
+        cols, rows = run_select(guarded(con), query, timeout=timeout or settings.sql_timeout)
     print_table(cols, rows, fmt)
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def sources(ctx, fmt, wait):
     """List configured sources with their last fetch status."""
     from warehouse.db import WarehouseError, read_connection
-    from warehouse.queries import SOURCES_SQL
+    from warehouse.queries import source_health
     settings = settings_of(ctx)
-    last: dict[str, tuple] = {}
+    last: dict[str, dict] = {}
     try:
         with read_connection(settings.db_path, wait, _notice) as con:
-            cur = con.execute(SOURCES_SQL)
-            for r in cur.fetchall():
-                last[r[0]] = r
+            last = source_health(con)
     except WarehouseError as e:
         if settings.db_path.exists():
             raise
@@ -254,8 +275,8 @@ def sources(ctx, fmt, wait):
     rows = []
     for s in settings.sources:
         r = last.get(s.name)
-        rows.append((s.name, s.kind, s.location, r[3] if r else "never fetched", r[4] if r else None,
-                     r[8] if r else 0, (r[7] or "") if r else ""))
+        rows.append((s.name, s.kind, s.location, r["last_status"] if r else "never fetched",
+                     r["last_fetch"] if r else None, r["articles"] if r else 0, (r["error"] or "") if r else ""))
     print_table(["name", "kind", "location", "last status", "last fetch", "articles", "last error"], rows, fmt)
 
 
@@ -271,7 +292,7 @@ def sources(ctx, fmt, wait):
 def extract(ctx, file, lang, published, locale, as_json):
     """Print the entities and numeric claims of a text FILE (or - for stdin)."""
     from extractors.pipeline import get_extractor
-    from flows.ingest.charset import decode
+    from ingest.charset import decode
     raw = file.read()
     if b"\x00" in raw[:4096]:
         raise click.BadParameter("the input looks binary, not text; give a UTF-8, Big5 or GB18030 text file",
@@ -297,24 +318,45 @@ def extract(ctx, file, lang, published, locale, as_json):
 
 
 @cli.command(name="eval")
-@click.option("--gold", type=click.Path(exists=True, file_okay=False), help="Gold folder (default: tests/gold/texts).")
+@click.option("--gold", type=click.Path(exists=True, file_okay=False),
+              help="Gold folder (default: the --part folder under tests/gold).")
+@click.option("--part", type=click.Choice(["dev", "test"]), default="dev", show_default=True,
+              help="dev (tests/gold/texts, tuned on) or test (tests/gold/test, held out: score it when done).")
 @click.option("--errors", is_flag=True, help="List every miss and false positive.")
 @click.option("--json", "as_json", is_flag=True)
-def eval_cmd(gold, errors, as_json):
-    """Score the extractor on the gold set: precision, recall and F1."""
+@click.option("--numbers", is_flag=True, help="Score the number suite (tests/numbers) instead of the gold set.")
+@click.option("--pin", is_flag=True, help="Pin the dev scores as the floors in tests/gold/floors.json.")
+@click.option("--allow-lower", is_flag=True, help="With --pin: allow a floor to go down.")
+def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
+    """Score the extractor on the gold set (precision, recall, F1) or the number suite."""
     from extractors.evaluate import default_gold_dir, evaluate_gold, render_report
-    report = evaluate_gold(Path(gold) if gold else default_gold_dir())
+    if numbers:
+        from extractors.suite import evaluate_suite, render_suite
+        r = evaluate_suite(Path(gold) if gold else None)
+        click.echo(json.dumps({k: v for k, v in r.items() if k != "failures"}, indent=2) if as_json
+                   else render_suite(r, show_failures=errors))
+        return
+    folder = Path(gold) if gold else default_gold_dir(part)
+    if pin and (gold or part != "dev"):
+        raise click.BadParameter("floors are pinned on the dev part only; drop --gold/--part", param_hint="--pin")
+    report = evaluate_gold(folder)
     if as_json:
         click.echo(json.dumps({k: v for k, v in report.items() if k != "errors"}, indent=2))
     else:
         click.echo(render_report(report, show_errors=errors))
+    if pin:
+        from extractors.floors import pin as do_pin
+        path = folder.parent / "floors.json"
+        out = do_pin(report, folder, path, allow_lower)
+        click.echo(f"Pinned floors in {path}: " + ", ".join(f"{k} {v}" for k, v in out["floors"].items()))
 
 
 @cli.command()
 @click.pass_context
 def reextract(ctx):
     """Rebuild entities and claims of every article with the current extractor version."""
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure()
     from flows.runner import reextract_all
     n = reextract_all(settings_of(ctx))
@@ -328,8 +370,8 @@ def reextract(ctx):
 @click.pass_context
 def check(ctx, thesis_file):
     """Validate a thesis file and dry-run its checks against the warehouse (nothing recorded)."""
-    from flows.thesis.evaluate import dry_run
-    from flows.thesis.model import load_thesis
+    from thesis.evaluate import dry_run
+    from thesis.model import load_thesis
     thesis = load_thesis(Path(thesis_file))
     settings = settings_of(ctx)
     results = dry_run(settings, thesis)
@@ -345,8 +387,8 @@ def check(ctx, thesis_file):
 @click.pass_context
 def evaluate(ctx, replay, as_of):
     """Evaluate every thesis now (or replay history) and deliver alerts."""
-    from flows.thesis.alerts import deliver_pending
-    from flows.thesis.evaluate import evaluate_and_record, replay_history
+    from thesis.alerts import deliver_pending
+    from thesis.evaluate import evaluate_and_record, replay_history
     settings = settings_of(ctx)
     _check_alert_targets(settings)
     from warehouse.db import RunLock
@@ -369,44 +411,42 @@ def evaluate(ctx, replay, as_of):
 @cli.command()
 @click.argument("thesis", required=False)
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def status(ctx, thesis, as_json, wait):
     """Where each assumption stands: status, since when, value, evidence count."""
     from warehouse.db import read_connection
-    from warehouse.queries import STATUS_SQL
+    from warehouse.queries import status_board, thesis_ids
     with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        cur = con.execute(STATUS_SQL, {"thesis": thesis})
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-        known = [t for (t,) in con.execute("SELECT DISTINCT thesis_id FROM assumption_status ORDER BY 1").fetchall()]
+        rows = status_board(con, thesis)
+        known = thesis_ids(con)
     if thesis and not rows and known:
         raise click.BadParameter(f"no thesis {thesis!r} in the warehouse (known: {', '.join(known)})",
                                  param_hint="THESIS")
     if as_json:
-        print_table(cols, rows, "json")
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("No evaluations yet. Run `thesiswatch run` or `thesiswatch evaluate`.")
         return
+    keys = ["thesis_id", "assumption_id", "kind", "severity", "status", "since", "value", "evidence"]
     print_table(["thesis", "assumption", "kind", "severity", "status", "since", "value", "evidence"],
-                [r[:8] for r in rows])
+                [[r[k] for k in keys] for r in rows])
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--wait", type=float, default=30.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")
 @click.pass_context
 def alerts(ctx, fmt, wait):
     """List sent, pending and snoozed alerts."""
     from warehouse.db import read_connection
-    from warehouse.queries import ALERTS_SQL
+    from warehouse.queries import ALERT_COLUMNS, alert_log
     with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        cur = con.execute(ALERTS_SQL)
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    print_table(cols, rows, fmt)
+        rows = alert_log(con)
+    print_table(ALERT_COLUMNS, [[r[c] for c in ALERT_COLUMNS] for r in rows], fmt)
 
 
 @cli.command()
@@ -416,7 +456,7 @@ def alerts(ctx, fmt, wait):
 @click.pass_context
 def snooze(ctx, assumption, until, thesis):
     """Mute one assumption's alerts until a date (its status is still recorded)."""
-    from flows.thesis.alerts import snooze as do_snooze
+    from thesis.alerts import snooze as do_snooze
     tid = do_snooze(settings_of(ctx), assumption, until.date(), thesis)
     click.echo(f"Snoozed {tid}/{assumption} until {until.date()}.")
 
@@ -426,7 +466,7 @@ def snooze(ctx, assumption, until, thesis):
 @click.option("--json", "as_json", is_flag=True)
 def hotset(config_json, as_json):
     """Hot (always-read) vs routed weights of an MoE model from its config.json."""
-    from flows import hotset as hs
+    from thesis import hotset as hs
     code = hs.main([config_json] + (["--json"] if as_json else []))
     sys.exit(code or 0)
 
@@ -434,15 +474,28 @@ def hotset(config_json, as_json):
 # ---------------------------------------------------------------- operations
 
 @cli.command()
-@click.option("--wait", type=float, default=30.0, show_default=True)
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.option("--repair", is_flag=True, help="Clear what can be cleared: dangling rows, runs whose process is gone.")
 @click.pass_context
-def doctor(ctx, wait):
-    """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims."""
-    from warehouse.db import read_connection
+def doctor(ctx, wait, repair):
+    """Check the warehouse's integrity: schema, orphans, duplicates, dangling claims, stuck runs."""
+    from warehouse.db import RunLock, read_connection, transaction
+    from warehouse.integrity import repair as do_repair
     from warehouse.integrity import run_checks
-    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
-        results = run_checks(con)
-    print_table(["check", "result", "detail"], [(r["check"], "ok" if r["ok"] else "FAIL", r["detail"]) for r in results])
+    db = settings_of(ctx).db_path
+    lock = RunLock(db)
+    with read_connection(db, wait, _notice) as con:
+        results = run_checks(con, run_in_progress=lock.held_elsewhere())
+    if repair and not all(r["ok"] for r in results):
+        with lock:  # refuses while a run is writing
+            with transaction(db) as con:
+                fixed = do_repair(con, [r["check"] for r in results if not r["ok"]])
+            with read_connection(db, wait, _notice) as con:
+                results = run_checks(con)
+        click.echo(f"Repaired: {', '.join(fixed) or 'nothing that can be repaired'}.")
+    print_table(["check", "result", "detail"],
+                [(r["check"], "ok" if r["ok"] else "FAIL", r["detail"]) for r in results])
     if not all(r["ok"] for r in results):
         click.echo("Error: the warehouse failed an integrity check. See the table above.", err=True)
         ctx.exit(1)
@@ -469,7 +522,8 @@ def serve(ctx, cron, tz):
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError("serve needs a Prefect server: Prefect's temporary server cannot run schedules. "
                           "Start one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure(verbose=True)
     from flows.runner import serve as do_serve
     do_serve(settings, ctx.obj["config"], ctx.obj["db"], cron or settings.schedule.cron,
@@ -485,7 +539,8 @@ def backfill(ctx, start, end):
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     settings = settings_of(ctx)
-    from flows.prefect_env import configure
+    from flows.prefect_env import configure, reap_orphans
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
     configure()
     from flows.runner import backfill as do_backfill
     for day, result in do_backfill(settings, start.date(), end.date()):

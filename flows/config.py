@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from common.exceptions import TerminalException, ThesiswatchError
+from common.validation import dotted, first_problem
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
@@ -22,7 +25,7 @@ DEFAULT_DB = "thesiswatch.duckdb"
 SOURCE_KINDS = ("feed", "page", "text-export", "directory")
 
 
-class ConfigError(Exception):
+class ConfigError(ThesiswatchError, TerminalException):
     """A config file that cannot be used; the message names the file and the key."""
 
 
@@ -41,9 +44,20 @@ class SourceConfig(_Strict):
     published: date | None = None
     follow_links: bool = True
     pattern: str = "*"
+    timezone: str | None = None  # zone of dates written without one; default from locale, else UTC
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(v)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{v!r} is not a time zone name such as 'Asia/Taipei'") from None
+        return v
 
     @model_validator(mode="after")
-    def _one_location(self) -> "SourceConfig":
+    def _one_location(self) -> SourceConfig:
         if bool(self.url) == bool(self.path):
             raise ValueError("give exactly one of `url` or `path`")
         return self
@@ -63,6 +77,7 @@ class FetchSettings(_Strict):
     max_redirects: int = 5
     user_agent: str = "thesiswatch/0.1 (+https://example.invalid/thesiswatch)"
     concurrency: int = 8
+    deadline: float = Field(60.0, gt=0)  # seconds one source may take, all retries included
 
 
 class ExtractSettings(_Strict):
@@ -106,6 +121,7 @@ class Settings(_Strict):
     theses: list[str] = []
     alerts: list[AlertTarget | str] = []
     digest: bool = False
+    sql_timeout: float = Field(30.0, gt=0)  # seconds a thesis check or `thesiswatch sql` may run
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
     schedule: ScheduleSettings = ScheduleSettings()
@@ -141,14 +157,8 @@ class Settings(_Strict):
 
 
 def _format_validation(path: str, err: ValidationError) -> str:
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
-    elif first["type"] == "literal_error":
-        msg = f"{first.get('input')!r} is not one of {first['ctx']['expected']}"
-    return f"{path}: {where}: {msg}"
+    loc, msg = first_problem(err)
+    return f"{path}: {dotted(loc)}: {msg}"
 
 
 def load_settings(config: str | Path | None = None, db: str | None = None,

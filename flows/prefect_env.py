@@ -1,4 +1,5 @@
-"""Quiet, offline-safe defaults for Prefect, applied before Prefect is first imported.
+"""Quiet, offline-safe defaults for Prefect, applied before Prefect is first imported, and the
+clean-up of processes a killed run left behind.
 
 Only when no Prefect API is configured (so Prefect starts its temporary local server) do we
 turn off the server's analytics (offline it logs a telemetry error) and lower the temporary
@@ -7,6 +8,11 @@ server's log level (at exit it prints tracebacks from a flush race). A user's ow
 from __future__ import annotations
 
 import os
+import signal
+import time
+from pathlib import Path
+
+OWNER_VAR = "THESISWATCH_RUN_PID"  # inherited by every process a run starts (Prefect's server too)
 
 
 def configure(verbose: bool = False) -> None:
@@ -17,3 +23,56 @@ def configure(verbose: bool = False) -> None:
         env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if not verbose:
         env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    env[OWNER_VAR] = str(os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_of(proc: Path) -> int | None:
+    try:
+        environ = (proc / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    prefix = f"{OWNER_VAR}=".encode()
+    for item in environ:
+        if item.startswith(prefix):
+            try:
+                return int(item[len(prefix):])
+            except ValueError:
+                return None
+    return None
+
+
+def reap_orphans(grace: float = 5.0) -> list[int]:
+    """Stop processes started by a thesiswatch run that no longer exists (a SIGKILLed run
+    leaves Prefect's temporary server running): SIGTERM, then SIGKILL after `grace` seconds.
+    Returns the pids signalled. Linux only (reads /proc); elsewhere it does nothing."""
+    me, found = os.getpid(), []
+    for proc in Path("/proc").glob("[0-9]*"):
+        pid = int(proc.name)
+        owner = _owner_of(proc)
+        if owner is None or pid == me or owner == me or _alive(owner):
+            continue
+        try:
+            os.kill(pid, signal.SIGTERM)
+            found.append(pid)
+        except OSError:
+            continue
+    deadline = time.monotonic() + grace
+    while found and time.monotonic() < deadline and any(_alive(p) for p in found):
+        time.sleep(0.1)
+    for pid in found:
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    return found

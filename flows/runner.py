@@ -17,9 +17,10 @@ def run_flow(settings: Settings, as_of: date | None = None, evaluate: bool = Tru
 def reextract_all(settings: Settings) -> dict:
     from flows.daily import reextract_flow
     from warehouse.db import read_connection
+    from warehouse.queries import extraction_count
     out = reextract_flow(settings=settings)
     with read_connection(settings.db_path) as con:
-        n = con.execute("SELECT count(*) FROM extractions").fetchall()[0][0]
+        n = extraction_count(con)
     return {"articles": n, "claims": out["claims"]}
 
 

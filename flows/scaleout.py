@@ -5,11 +5,12 @@ results come back to the flow process, which stays the warehouse's one writer.
 from __future__ import annotations
 
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 from prefect import flow
 
 from flows.config import Settings
+from flows.tasks import extract_batch_task
 
 
 def _runner(settings: Settings):
@@ -26,7 +27,6 @@ def _runner(settings: Settings):
 
 def extract_on_dask(batches: list[list[dict]], settings: Settings, entity_files: list[str]) -> Iterator[list[dict]]:
     """Yield each batch's extraction results, in order, computed on Dask workers."""
-    from flows.daily import extract_batch_task
     if not batches:
         return iter(())
 

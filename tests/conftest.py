@@ -2,9 +2,11 @@
 Prefect temporary server for the whole session (flows run for real against it)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -51,12 +53,31 @@ def make_settings(tmp_path: Path, sources: list[dict], **kw) -> Settings:
     return Settings.model_validate(data)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300,
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             stdin: str | None = None) -> subprocess.CompletedProcess:
-    """The installed CLI as a user runs it, in a subprocess."""
+    """The CLI in this process through click's CliRunner, as `thesiswatch ARGS` would run it.
+
+    Returns what a subprocess would (returncode, stdout, stderr). An exception the CLI did not
+    turn into an error line lands in stderr as its traceback.
+    """
+    from click.testing import CliRunner
+
+    from flows.cli import cli
+    with contextlib.chdir(cwd or ROOT):
+        result = CliRunner().invoke(cli, list(args), input=stdin, env=env, obj={}, catch_exceptions=True)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["thesiswatch", *args], result.exit_code, result.stdout, stderr)
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300,
+                stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess, for tests about the process boundary: signals, locks held by
+    another process, crashes at a failpoint, start-up."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout, input=stdin)
 
 
-__all__ = ["make_settings", "fast_fetch", "run_cli", "SourceConfig", "ROOT", "EXAMPLES", "DATA"]
+__all__ = ["make_settings", "fast_fetch", "run_cli", "run_process", "SourceConfig", "ROOT", "EXAMPLES", "DATA"]

@@ -9,8 +9,8 @@ import gzip
 import http.server
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -21,7 +21,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        srv: "TestServer" = self.server.owner  # type: ignore[attr-defined]
+        srv: TestServer = self.server.owner  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
         srv.hits[path] = srv.hits.get(path, 0) + 1
         srv.requests.append((path, dict(self.headers)))
@@ -37,7 +37,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def do_POST(self):
-        srv: "TestServer" = self.server.owner  # type: ignore[attr-defined]
+        srv: TestServer = self.server.owner  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
@@ -75,7 +75,7 @@ class TestServer:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def start(self) -> "TestServer":
+    def start(self) -> TestServer:
         self.thread.start()
         return self
 

@@ -89,7 +89,7 @@ def test_an_alert_waits_in_the_outbox_while_the_receiver_is_down(prefect_api, tm
 
 def test_a_bad_alert_url_is_refused_at_config_load(tmp_path):
     from flows.config import Settings
-    from flows.thesis.alerts import AlertConfigError, check_targets
+    from thesis.alerts import AlertConfigError, check_targets
     settings = Settings.model_validate({"alerts": ["nosuchscheme://token@host/x"], "base_dir": str(tmp_path)})
     with pytest.raises(AlertConfigError) as e:
         check_targets(settings)
@@ -102,7 +102,7 @@ def test_snoozed_assumptions_record_status_but_send_nothing(prefect_api, tmp_pat
     from datetime import date, timedelta
 
     from flows.runner import run_flow
-    from flows.thesis.alerts import snooze
+    from thesis.alerts import snooze
     server.route(("POST", "/hook"), respond(200, b"ok"))
     run_flow(_settings(tmp_path, server))
     day2 = _settings(tmp_path, server, day2=True)

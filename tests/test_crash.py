@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, run_cli, run_process
 from warehouse.db import read_connection
 
 ARTICLES = "SELECT article_id, content_hash, parent_id FROM articles ORDER BY article_id"
@@ -48,14 +48,14 @@ def clean_snapshot(prefect_api, tmp_path_factory):
 def test_a_run_killed_mid_way_is_completed_by_the_next_run(prefect_api, tmp_path, clean_snapshot, point):
     cfg = _copy_examples(tmp_path)
     env = {"PREFECT_API_URL": prefect_api}
-    killed = run_cli("--config", str(cfg), "run", "--no-evaluate",
-                     env={**env, "THESISWATCH_FAILPOINT": point}, timeout=300)
+    killed = run_process("--config", str(cfg), "run", "--no-evaluate",
+                         env={**env, "THESISWATCH_FAILPOINT": point}, timeout=300)
     assert killed.returncode == -9, (killed.returncode, killed.stderr[-2000:])
     db = cfg.parent / "demo.duckdb"
     partial = _snapshot(db)
     assert len(partial["articles"]) < len(clean_snapshot["articles"]) or \
         len(partial["claims"]) < len(clean_snapshot["claims"])  # the kill really cut the run short
-    again = run_cli("--config", str(cfg), "run", "--no-evaluate", env=env, timeout=300)
+    again = run_cli("--config", str(cfg), "run", "--no-evaluate", env=env)
     assert again.returncode == 0, again.stderr
     assert _snapshot(db) == clean_snapshot  # none missing, none doubled
     doctor = run_cli("--config", str(cfg), "doctor")
@@ -73,7 +73,7 @@ def test_readers_wait_for_a_writer_instead_of_crashing(prefect_api, tmp_path):
     deadline = time.monotonic() + 240
     while writer.poll() is None and time.monotonic() < deadline:
         for args in (["sql", "SELECT count(*) FROM articles"], ["status"]):
-            results.append(run_cli("--config", str(cfg), *args, timeout=120))
+            results.append(run_cli("--config", str(cfg), *args))
     writer.wait(timeout=60)
     assert writer.returncode == 0, writer.stderr.read()[-2000:]
     assert len(results) >= 2

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, make_settings, run_cli
+from tests.conftest import EXAMPLES, ROOT, make_settings, run_cli, run_process
 from tests.httpserver import respond
 from warehouse.db import RunLock, read_connection
 
@@ -103,7 +103,7 @@ def test_sql_formats(tmp_path):
 def test_a_second_writer_gets_a_clear_message(example_config, tmp_path):
     db = tmp_path / "locked.duckdb"
     with RunLock(db):
-        out = run_cli("--config", str(example_config), "--db", str(db), "run")
+        out = run_process("--config", str(example_config), "--db", str(db), "run")  # the lock is per process
     assert out.returncode == 1
     assert out.stderr.strip().startswith("Error: another thesiswatch run (pid ")
     assert "Wait for it to finish, then run again." in out.stderr
@@ -113,7 +113,8 @@ def test_a_second_writer_gets_a_clear_message(example_config, tmp_path):
 def test_missing_warehouse_and_bad_config_are_one_line_errors(tmp_path):
     out = run_cli("--db", str(tmp_path / "none.duckdb"), "status")
     assert out.returncode == 1
-    assert out.stderr.strip() == f"Error: no warehouse at {tmp_path / 'none.duckdb'}. Run `thesiswatch run` first, or pass --db."
+    assert out.stderr.strip() == (f"Error: no warehouse at {tmp_path / 'none.duckdb'}. "
+                                  "Run `thesiswatch run` first, or pass --db.")
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("sources:\n  - {name: a, kind: fed, url: 'http://x'}\n")
     out = run_cli("--config", str(cfg), "sources")
@@ -127,20 +128,66 @@ def test_bad_usage_exits_2():
     assert out.returncode == 2 and "Missing argument" in out.stderr
 
 
-@pytest.mark.parametrize("command", ["run", "sql", "sources", "extract", "eval", "reextract", "check",
-                                     "evaluate", "status", "alerts", "snooze", "hotset", "doctor", "serve",
-                                     "backfill", "migrate"])
-def test_every_command_has_help(command):
+def _commands() -> list[str]:
+    from flows.cli import cli
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_and_the_global_options(command):
     out = run_cli(command, "--help")
     assert out.returncode == 0 and "Usage: " in out.stdout and len(out.stdout.splitlines()) >= 3
+    for option in ("--config", "--db", "--debug"):
+        assert option in out.stdout, f"{command} --help does not list {option}"
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_global_options_work_after_every_command_name(command, tmp_path):
+    """`thesiswatch COMMAND --config FILE --db FILE` must reach the command: a missing config
+    file named after the command name is refused with the same one-line error as before it."""
+    missing = tmp_path / "nope.yaml"
+    before = run_cli("--config", str(missing), "--db", str(tmp_path / "w.duckdb"), command, "--help")
+    after = run_cli(command, "--config", str(missing), "--db", str(tmp_path / "w.duckdb"), "--help")
+    assert before.returncode == after.returncode == 0, after.stderr
+
+
+def test_options_after_the_command_override_those_before_it(tmp_path):
+    run_cli("--db", str(tmp_path / "a.duckdb"), "migrate")
+    out = run_cli("--db", str(tmp_path / "a.duckdb"), "migrate", "--db", str(tmp_path / "b.duckdb"))
+    from warehouse.db import LATEST_VERSION
+    assert out.stdout.strip() == f"{tmp_path / 'b.duckdb'}: schema version {LATEST_VERSION}."
+    assert (tmp_path / "b.duckdb").exists()
+
+
+def test_config_after_the_command_name_is_used(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("sources:\n  - {name: only-one, kind: feed, url: 'http://127.0.0.1:9/x.xml'}\n")
+    out = run_cli("sources", "--config", str(cfg), "--db", str(tmp_path / "w.duckdb"))
+    assert out.returncode == 0, out.stderr
+    assert "only-one" in out.stdout
+    missing = tmp_path / "missing.yaml"
+    out = run_cli("status", "--config", str(missing))
+    assert (out.returncode, out.stderr) == (1, f"Error: config file {missing} not found. "
+                                               "Pass --config with an existing file.\n")
+
+
+def test_debug_prints_the_traceback_it_promises(tmp_path):
+    missing = tmp_path / "missing.yaml"
+    plain = run_cli("--config", str(missing), "status")
+    assert "Traceback" not in plain.stderr and plain.returncode == 1
+    for args in (["--debug", "--config", str(missing), "status"], ["status", "--config", str(missing), "--debug"]):
+        out = run_cli(*args)
+        assert out.returncode == 1
+        assert out.stderr.startswith("Traceback (most recent call last):"), out.stderr
+        assert "ConfigError: config file" in out.stderr
 
 
 def test_read_commands_do_not_import_prefect_or_spacy(tmp_path):
     db = tmp_path / "x.duckdb"
     run_cli("--db", str(db), "migrate")
     code = ("import sys; from flows.cli import cli\n"
-            "try:\n    cli(['--db', %r, 'sql', 'SELECT 1'], standalone_mode=False)\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('prefect', 'spacy') if m in sys.modules))" % str(db))
+            f"try:\n    cli(['--db', {str(db)!r}, 'sql', 'SELECT 1'], standalone_mode=False)\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('prefect', 'spacy') if m in sys.modules))")
     import subprocess
     import sys
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -163,7 +210,6 @@ def test_an_offline_run_on_prefects_temporary_server_prints_no_tracebacks(exampl
 
 
 def test_config_and_input_mistakes_are_one_line_errors(tmp_path):
-    import os
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("sources:\n  - {name: a, kind: text-export, path: a.txt, published: 2025-13-40}\n")
     out = run_cli("--config", str(cfg), "sources")
@@ -178,11 +224,7 @@ def test_config_and_input_mistakes_are_one_line_errors(tmp_path):
     binary.write_bytes(b"\x00\x01\x02" * 100)
     out = run_cli("extract", str(binary))
     assert out.returncode == 2 and "looks binary" in out.stderr
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    import subprocess
-    import sys
-    out = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(EXAMPLES / "thesiswatch.yaml"), "serve"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    out = run_cli("--config", str(EXAMPLES / "thesiswatch.yaml"), "serve", env={"PREFECT_API_URL": None})
     assert out.returncode == 1 and out.stderr.startswith("Error: serve needs a Prefect server")
 
 

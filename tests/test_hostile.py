@@ -13,7 +13,7 @@ import re
 import time
 import tracemalloc
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from flows.config import FetchSettings, Settings, SourceConfig
-from flows.ingest.sources import fetch_source
+from ingest.sources import fetch_source
 from tests import httpserver
 from warehouse import load
-from warehouse.db import read_connection
+from warehouse.db import dict_rows, read_connection
 from warehouse.integrity import run_checks
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -93,7 +93,7 @@ def nested_divs(base: str) -> bytes:
 
 
 def near_future_feed(base: str) -> bytes:
-    soon = datetime.now(timezone.utc) + timedelta(hours=6)
+    soon = datetime.now(UTC) + timedelta(hours=6)
     return _rss(_item("Dated six hours ahead", "Soon marker: this item is dated six hours after the fetch.",
                       "soon-1", f"<pubDate>{format_datetime(soon, usegmt=True)}</pubDate>\n"))
 
@@ -226,8 +226,7 @@ def _load(db: Path, run_id: str, res) -> None:
 def _stored(con, source: str) -> list[dict]:
     cur = con.execute("""SELECT a.*, l.item_key, l.url FROM articles a
                          JOIN article_sources l USING (article_id) WHERE l.source = ?""", [source])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return dict_rows(cur)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -262,7 +261,7 @@ def test_hostile_case(case, hostile_server, tmp_path):
 
     # The warehouse: the hostile source, then a good one, both through the real loader.
     run_id = f"hostile-{name}"
-    load.start_run(db, run_id, None, 2)
+    load.start_run(db, run_id, None, {"hostile": res.source["location"], "good": server.url("/good/feed")})
     try:
         _load(db, run_id, res)
         load_error = None

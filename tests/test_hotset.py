@@ -1,4 +1,4 @@
-"""Tests for flows.hotset: hand-derived small configs and published model sizes.
+"""Tests for thesis.hotset: hand-derived small configs and published model sizes.
 
 Expected values come from arithmetic written out here or from vendors'
 published figures, never from the calculator's own output.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.hotset import breakdown, load_config, render, to_dict
+from thesis.hotset import breakdown, load_config, render, to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "theses" / "models"
@@ -252,7 +252,7 @@ def test_wrong_type_is_rejected():
 
 def run_cli(*args):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "flows.hotset", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "thesis.hotset", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
 
 

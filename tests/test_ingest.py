@@ -1,6 +1,7 @@
 """Fetching, parsing and loading against a real HTTP server on 127.0.0.1 and a real DuckDB file."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import duckdb
@@ -8,9 +9,9 @@ import pytest
 
 from extractors.fold import to_simplified
 from flows.config import SourceConfig
-from flows.ingest.exports import parse_export
-from flows.ingest.fetch import FetchError, TransientFetchError, fetch_url
-from flows.ingest.sources import fetch_source
+from ingest.exports import parse_export
+from ingest.fetch import FetchError, TransientFetchError, fetch_url
+from ingest.sources import fetch_source
 from tests.conftest import EXAMPLES, fast_fetch, make_settings
 from tests.httpserver import respond, sequence, stall
 from warehouse import load
@@ -37,7 +38,7 @@ def feed_source(name: str, url: str, **kw) -> SourceConfig:
 
 
 def ingest(settings, source: SourceConfig, run_id: str = "r1") -> tuple[object, dict]:
-    etag, lm = load.source_state(settings.db_path, source.name)
+    etag, lm = load.source_state(settings.db_path, source.name, source.location)
     res = fetch_source(source, settings, etag, lm)
     if res.status == "failed":
         load.record_failure(settings.db_path, run_id, res.source, res.started_at, res.error, res.http_status, res.url)
@@ -62,6 +63,35 @@ def test_second_fetch_is_a_304_that_costs_nothing(server, tmp_path):
     assert second.status == "not_modified" and second.articles == [] and c2 == {"new": 0, "duplicates": 0}
     assert server.requests[-1][1].get("If-None-Match") == '"v1"'
     assert counts(settings.db_path)["articles"] == 1
+
+
+def test_a_source_moved_to_a_new_url_is_read_in_full_not_answered_from_the_old_etag(server, tmp_path):
+    """Both URLs tag their feeds "v1" (a CDN's scheme): sending the old URL's ETag to the new
+    one would get a 304 and hide the new feed's stories."""
+    old = server.route("/old.xml", static_bytes(rss([("o1", "Old", STORY_HANT)]), etag='"v1"'))
+    new = server.route("/new.xml", static_bytes(rss([("n1", "New", "輝達市值今年增加30%。")]), etag='"v1"'))
+    settings = make_settings(tmp_path, [])
+    ingest(settings, feed_source("chips", old), "r1")
+    moved, c = ingest(settings, feed_source("chips", new), "r2")
+    assert moved.status == "ok" and c["new"] == 1
+    assert "If-None-Match" not in server.requests[-1][1]
+    # the run's own path: start_run hands out validators only for the configured location
+    assert load.start_run(settings.db_path, "r3", None, {"chips": new}) == {"chips": ('"v1"', None)}
+    assert load.start_run(settings.db_path, "r4", None, {"chips": old}) == {}
+    again, c = ingest(settings, feed_source("chips", new), "r5")  # the new URL's own ETag works as before
+    assert again.status == "not_modified" and c["new"] == 0
+
+
+def test_a_304_keeps_the_validators_but_a_move_drops_them(server, tmp_path):
+    url = server.route("/f.xml", static_bytes(rss([("a", "A", STORY_HANT)]), etag='"e1"'))
+    settings = make_settings(tmp_path, [])
+    ingest(settings, feed_source("s", url), "r1")
+    ingest(settings, feed_source("s", url), "r2")  # a 304: no validators in the answer
+    assert load.source_state(settings.db_path, "s", url) == ('"e1"', None)
+    elsewhere = server.route("/plain.xml", static_bytes(rss([("b", "B", "乙公司裁員200人。")])))  # no ETag
+    ingest(settings, feed_source("s", elsewhere), "r3")
+    assert load.source_state(settings.db_path, "s", elsewhere) == (None, None)
+    assert load.source_state(settings.db_path, "s", url) == (None, None)
 
 
 def static_bytes(body: bytes, etag: str | None = None, content_type: str = "application/rss+xml"):
@@ -129,7 +159,8 @@ def test_chinese_feeds_mislabelled_as_utf8_decode_correctly(server, tmp_path, en
 
 def test_the_same_story_in_two_scripts_in_two_feeds_is_stored_once_with_two_links(server, tmp_path):
     hant = server.route("/tw.xml", static_bytes(rss([("tw1", "輝達領先", STORY_HANT)])))
-    hans = server.route("/cn.xml", static_bytes(rss([("cn1", "辉达领先", to_simplified(STORY_HANT).replace("，", ", "))])))
+    story_hans = to_simplified(STORY_HANT).replace("，", ", ")
+    hans = server.route("/cn.xml", static_bytes(rss([("cn1", "辉达领先", story_hans)])))
     settings = make_settings(tmp_path, [])
     _, c1 = ingest(settings, feed_source("tw", hant))
     _, c2 = ingest(settings, feed_source("cn", hans))
@@ -141,7 +172,8 @@ def test_the_same_story_in_two_scripts_in_two_feeds_is_stored_once_with_two_link
 
 
 def test_loading_the_same_batch_twice_changes_nothing(server, tmp_path):
-    url = server.route("/f.xml", static_bytes(rss([("x1", "A", "甲公司營收成長10%。"), ("x2", "B", "乙公司裁員200人。")])))
+    items = [("x1", "A", "甲公司營收成長10%。"), ("x2", "B", "乙公司裁員200人。")]
+    url = server.route("/f.xml", static_bytes(rss(items)))
     settings = make_settings(tmp_path, [])
     src = feed_source("f", url)
     res = fetch_source(src, settings)
@@ -167,7 +199,8 @@ def test_text_export_in_the_seed_format():
 
 
 def test_export_parser_on_a_small_hand_written_file():
-    text = "#CHIPS\n標題一\n內文一，說了一件事。（甲報）\n標題二\n要聞--第一則消息內容--第二則消息內容--第三則消息內容 (乙報)\n"
+    text = ("#CHIPS\n標題一\n內文一，說了一件事。（甲報）\n"
+            "標題二\n要聞--第一則消息內容--第二則消息內容--第三則消息內容 (乙報)\n")
     items = parse_export(text).items
     assert [(i.title, i.publisher, i.is_bundle) for i in items if not i.parent_key] == [
         ("標題一", "甲報", False), ("標題二", "乙報", True)]
@@ -181,7 +214,7 @@ def test_canonical_urls_drop_tracking_and_fragments(server, tmp_path):
 
 
 def test_pages_give_main_text_title_and_published_time():
-    from flows.ingest.pages import parse_page
+    from ingest.pages import parse_page
     page = parse_page((EXAMPLES / "pages" / "aws-trainium3.html").read_bytes())
     assert "Trainium3" in page.title
     assert "2.52" in page.text and "144" in page.text
@@ -239,3 +272,55 @@ def test_sources_command_lists_last_fetch_status(server, tmp_path):
     assert rows[0] == "name,kind,location,last status,last fetch,articles,last error"
     assert rows[1].startswith("good,feed,") and ",ok," in rows[1] and rows[1].split(",")[5] == "1"
     assert rows[2].startswith("never,feed,") and "never fetched" in rows[2]
+
+
+def test_a_dripping_server_gets_one_deadline_for_all_its_attempts(server):
+    """A server sending one byte every 0.2 s would keep each attempt busy for its whole read
+    budget; with four attempts allowed the source must still end at its deadline."""
+    from tests.httpserver import drip
+    url = server.route("/drip.xml", drip(b"<rss>" + b" " * 400 + b"</rss>", delay=0.2))
+    start = time.monotonic()
+    with pytest.raises(TransientFetchError) as e:
+        fetch_url(url, fast_fetch(read_timeout=1.0, connect_timeout=1.0, retries=3, deadline=3.0))
+    took = time.monotonic() - start
+    assert took < 4.5, took
+    assert str(e.value).startswith("read timeout")
+
+
+def test_a_read_timeout_is_retried_once_not_every_time(server):
+    from tests.httpserver import stall
+    url = server.route("/stall", stall(5))
+    with pytest.raises(TransientFetchError) as e:
+        fetch_url(url, fast_fetch(read_timeout=0.5, retries=3, deadline=30))
+    assert server.hits["/stall"] == 2
+    assert str(e.value) == "read timeout (after 2 attempts)"
+
+
+def test_relative_links_resolve_against_xml_base_and_the_final_url_so_linked_pages_are_fetched(server, tmp_path):
+    page = ("<html><body><article><h1>Fab story</h1><p>" + "台積電先進封裝產能明年將再擴充一倍，" * 8 +
+            "</p></article></body></html>").encode()
+    server.route("/news/story/1.html", static_bytes(page, content_type="text/html; charset=utf-8"))
+    atom = (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            f'xml:base="{server.url("/news/")}"><title>T</title><entry><title>A</title>'
+            '<link href="story/1.html"/><id>1</id><summary>short</summary></entry></feed>').encode()
+    feed_url = server.route("/feeds/a.xml", static_bytes(atom, content_type="application/atom+xml"))
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>B</title>'
+           b"<link>../news/story/1.html</link><guid>b</guid><description>short</description></item>"
+           b"</channel></rss>")
+    rss_url = server.route("/feeds/b.xml", static_bytes(rss))
+    settings = make_settings(tmp_path, [])
+    for name, url in (("atom", feed_url), ("rss", rss_url)):
+        res = fetch_source(SourceConfig(name=name, kind="feed", url=url), settings)
+        assert res.status == "ok", res.error
+        assert res.articles[0]["canonical_url"] == server.url("/news/story/1.html")
+        assert "擴充一倍" in res.articles[0]["text"], name  # the linked page replaced the summary
+
+
+def test_plain_text_titles_keep_what_they_say():
+    from ingest.feeds import parse_feed
+    atom = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b'<entry><title type="text">History of the &lt;blink&gt; tag &amp;notes</title><id>1</id>'
+            b"<summary>s</summary></entry>"
+            b'<entry><title type="html">Chips &lt;b&gt;rally&lt;/b&gt; &amp;amp; more</title><id>2</id>'
+            b"<summary>s</summary></entry></feed>")
+    assert [i.title for i in parse_feed(atom).items] == ["History of the <blink> tag &notes", "Chips rally & more"]

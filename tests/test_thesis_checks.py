@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractors.metrics import metric_vocabulary
 from extractors.gazetteer import load_entities
-from flows.ingest.articles import to_article
-from flows.ingest.items import Item
-from flows.thesis.evaluate import evaluate_theses, model_rows
-from flows.thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Thesis, load_thesis
+from extractors.metrics import metric_vocabulary
+from ingest.articles import to_article
+from ingest.items import Item
+from thesis.evaluate import evaluate_theses, model_rows
+from thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Thesis, load_thesis
 from warehouse.db import transaction
 from warehouse.load import load_extractions, load_fetch, sync_model_hotsets
 
@@ -122,7 +122,7 @@ def build_warehouse(db: Path, scenario: dict, thesis: Thesis) -> None:
         fetch = {"url": None, "started_at": min(r["fetched_at"] for r in rows), "status": "ok"}
         counts = load_fetch(db, "run-1", SOURCE, fetch, rows)
         assert counts["new"] == len(rows), "two scenario articles have the same text"
-        load_extractions(db, "test", [_extraction(a, r) for a, r in zip(articles, rows)])
+        load_extractions(db, "test", [_extraction(a, r) for a, r in zip(articles, rows, strict=True)])
     if scenario.get("models"):
         sync_model_hotsets(db, _model_rows(scenario, thesis))
 
@@ -178,7 +178,7 @@ def test_every_check_has_a_good_and_a_bad_scenario(thesis):
     for check_id, s in SCENARIOS:
         seen.setdefault(check_id, set()).add(s["expect"]["status"])
     problems = []
-    for kind, item in thesis.items():
+    for _, item in thesis.items():
         statuses = seen.get(item.id, set())
         if not statuses & GOOD:
             problems.append(f"{item.id}: no scenario where it holds / is clear")

@@ -10,24 +10,28 @@ import fcntl
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
+from common.clock import utcnow  # noqa: F401  (re-exported: warehouse code stamps rows with it)
+from common.exceptions import ThesiswatchError, TransientException
 
-class WarehouseError(Exception):
+
+class WarehouseError(ThesiswatchError):
     """A warehouse that cannot be used as asked; the message says what to do next."""
 
 
-class WarehouseBusy(WarehouseError):
-    pass
+class WarehouseBusy(WarehouseError, TransientException):
+    """Another run holds the warehouse; trying again later may succeed."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of an executed query as dicts keyed by column name."""
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -83,17 +87,45 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "?") -> int:
     return LATEST_VERSION
 
 
+# Never reach for the network: an SQLite or Parquet path would otherwise make DuckDB download
+# and load an extension.
+NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with one line, a file that is not a DuckDB database (an existing one only)."""
+    if not path.exists() or path.is_dir():
+        if path.is_dir():
+            raise WarehouseError(f"{path} is a folder, not a warehouse file. Pass --db with a file name")
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if not head:
+        raise WarehouseError(f"{path} is an empty file, not a DuckDB warehouse. Delete it, or pass --db "
+                             "with another file name")
+    if head.startswith(_SQLITE_MAGIC):
+        what = "an SQLite database"
+    elif head[8:12] == b"DUCK":
+        return
+    else:
+        what = "not a database" if len(head) < 12 or b"\x00" not in head else "an unknown kind of file"
+    raise WarehouseError(f"{path} is {what}, not a DuckDB warehouse. Pass --db with a thesiswatch "
+                         "warehouse, or a new file name")
+
+
 def _is_lock_error(e: Exception) -> bool:
     return "lock" in str(e).lower() and ("could not set" in str(e).lower() or "conflicting" in str(e).lower())
 
 
 def _open(path: Path, read_only: bool, wait: float, notify: Callable[[str], None] | None):
+    check_file(path)
     deadline = time.monotonic() + wait
     told = False
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=NO_EXTENSIONS)
         except duckdb.Error as e:
             if not _is_lock_error(e):
                 raise WarehouseError(f"cannot open {path}: {str(e).splitlines()[0]}") from None
@@ -197,6 +229,18 @@ class RunLock:
         self._fh = fh
         _HELD[key] = 1
 
+    def held_elsewhere(self) -> bool:
+        """True when another process holds the lock now (a run is in progress)."""
+        if _HELD.get(str(self.path.resolve())) or not self.path.exists():
+            return False
+        with open(self.path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
     def release(self) -> None:
         key = str(self.path.resolve())
         if self._nested:
@@ -209,7 +253,7 @@ class RunLock:
             self._fh.close()
             self._fh = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         self.acquire()
         return self
 

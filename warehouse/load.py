@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from warehouse.db import failpoint, transaction, utcnow
+from warehouse.db import dict_rows, failpoint, transaction, utcnow
 
 _ARTICLE_COLS = ["article_id", "content_hash", "source", "canonical_url", "title", "text", "lang",
                  "locale", "published_at", "fetched_at", "publisher", "tag", "parent_id", "is_bundle"]
@@ -32,13 +32,21 @@ _LINK_TYPES = {c: pa.string() for c in _LINK_COLS}
 _LINK_TYPES.update(first_seen_at=pa.timestamp("us"))
 
 
-def start_run(db: Path, run_id: str, flow_run_id: str | None, n_sources: int, as_of=None
+def start_run(db: Path, run_id: str, flow_run_id: str | None, locations: dict[str, str], as_of=None
               ) -> dict[str, tuple[str | None, str | None]]:
-    """Record a run as started; returns every source's cache validators (one transaction)."""
+    """Record a run as started; returns the cache validators of every source whose stored
+    location is still the configured one (`locations`: name -> URL or path). A source pointed
+    at a new URL starts without validators: the old URL's ETag must never make the new one
+    answer 304 and hide its news."""
     with transaction(db) as con:
+        # The caller holds the run lock, so any other run still marked running is dead
+        # (killed, or its machine lost power): say so instead of leaving it running forever.
+        con.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                    [utcnow()])
         con.execute("INSERT OR IGNORE INTO runs (run_id, flow_run_id, started_at, as_of, status, sources) "
-                    "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, n_sources])
-        return {n: (e, lm) for n, e, lm in con.execute("SELECT name, etag, last_modified FROM sources").fetchall()}
+                    "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, flow_run_id, utcnow(), as_of, len(locations)])
+        rows = con.execute("SELECT name, location, etag, last_modified FROM sources").fetchall()
+    return {n: (e, lm) for n, loc, e, lm in rows if locations.get(n) == loc}
 
 
 def finish_run(db: Path, run_id: str, status: str) -> dict:
@@ -50,15 +58,14 @@ def finish_run(db: Path, run_id: str, status: str) -> dict:
               duplicates = (SELECT coalesce(sum(duplicates), 0) FROM fetches WHERE run_id = ?),
               failed = (SELECT count(*) FROM fetches WHERE run_id = ? AND status = 'failed')
             WHERE run_id = ?""", [utcnow(), status, run_id, run_id, run_id, run_id, run_id])
-        row = next(iter(con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchall()), None)
-        cols = [d[0] for d in con.description]
-    return dict(zip(cols, row))
+        return dict_rows(con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]))[0]
 
 
-def source_state(db: Path, name: str) -> tuple[str | None, str | None]:
-    """(etag, last_modified) remembered for a source."""
+def source_state(db: Path, name: str, location: str) -> tuple[str | None, str | None]:
+    """(etag, last_modified) remembered for a source at this location; none after a move."""
     with transaction(db) as con:
-        row = next(iter(con.execute("SELECT etag, last_modified FROM sources WHERE name = ?", [name]).fetchall()), None)
+        row = next(iter(con.execute("SELECT etag, last_modified FROM sources WHERE name = ? AND location = ?",
+                                    [name, location]).fetchall()), None)
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -101,8 +108,12 @@ def load_fetches(db: Path, run_id: str, batch: list[tuple[dict, dict, list[dict]
             INSERT INTO sources SELECT * FROM batch_sources
             ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
               lang = excluded.lang, tags = excluded.tags,
-              etag = coalesce(excluded.etag, sources.etag),
-              last_modified = coalesce(excluded.last_modified, sources.last_modified),
+              -- a 304 carries no new validators: keep the old ones, but never across a change of URL
+              etag = CASE WHEN excluded.location = sources.location
+                          THEN coalesce(excluded.etag, sources.etag) ELSE excluded.etag END,
+              last_modified = CASE WHEN excluded.location = sources.location
+                                   THEN coalesce(excluded.last_modified, sources.last_modified)
+                                   ELSE excluded.last_modified END,
               updated_at = excluded.updated_at""")
         con.register("batch_fetches", pa.Table.from_pylist(fetch_rows, schema=_FETCH_SCHEMA))
         con.execute(f"INSERT INTO fetches SELECT nextval('fetch_id_seq'), {', '.join(_FETCH_SCHEMA.names)} "
@@ -166,8 +177,7 @@ def articles_to_extract(db: Path, version: str) -> list[dict]:
              ORDER BY a.article_id"""
     with transaction(db) as con:
         cur = con.execute(sql, [version])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        return dict_rows(cur)
 
 
 _CLAIM_COLS = ["claim_id", "article_id", "subject", "metric", "value", "unit", "low", "high", "qualifier",
@@ -199,7 +209,7 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
                                 {"article_id": r["article_id"], "entity_id": m["id"], "start_char": m["start"],
                                  "end_char": m["end"], "text": m["text"]})
         marks.append({"article_id": r["article_id"], "extractor_version": version, "extracted_at": now,
-                      "mentions": len(r["mentions"]), "claims": len(r["claims"])})
+                      "mentions": len(r["mentions"]), "claims": len(r["claims"]), "error": r.get("error")})
     claim_types = {c: pa.string() for c in _CLAIM_COLS}
     claim_types.update(value=pa.float64(), low=pa.float64(), high=pa.float64(), previous_value=pa.float64(),
                        start_char=pa.int32(), end_char=pa.int32())
@@ -218,11 +228,13 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
             con.execute(f"INSERT INTO mentions SELECT {', '.join(_MENTION_COLS)} FROM batch_mentions")
         con.register("batch_marks", pa.Table.from_pylist(marks, schema=pa.schema([
             ("article_id", pa.string()), ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
-            ("mentions", pa.int32()), ("claims", pa.int32())])))
-        con.execute("INSERT INTO extractions SELECT * FROM batch_marks")
+            ("mentions", pa.int32()), ("claims", pa.int32()), ("error", pa.string())])))
+        con.execute("INSERT INTO extractions (article_id, extractor_version, extracted_at, mentions, claims, error) "
+                    "SELECT article_id, extractor_version, extracted_at, mentions, claims, error FROM batch_marks")
         failpoint("extract-before-commit")
     failpoint("extract-after-commit")
-    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions)}
+    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions),
+            "skipped": [{"article_id": r["article_id"], "error": r["error"]} for r in results if r.get("error")]}
 
 
 def sync_reference(db: Path, entities: list[dict], metrics: dict[str, str]) -> None:

@@ -3,15 +3,34 @@ canned queries behind `status`, `sources` and `alerts`.
 """
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 
+from common.exceptions import TerminalException, ThesiswatchError
+from warehouse.db import NO_EXTENSIONS, dict_rows
 
-class QueryError(Exception):
-    pass
+
+class QueryError(ThesiswatchError, TerminalException):
+    """SQL that is refused or fails; the message is the first line of the reason."""
+
+
+# Functions a SELECT may call that change state or run SQL text the guard has not read.
+_FORBIDDEN_FUNCTIONS = {"nextval", "setval", "query", "query_table"}
+_parser = threading.local()  # an in-memory connection per thread, only for parsing
 
 
 def check_select(sql: str) -> str:
-    """Return `sql` if it is exactly one SELECT (WITH ... SELECT included); raise QueryError otherwise."""
+    """Return `sql` if it is exactly one SELECT that only reads; raise QueryError otherwise.
+
+    DuckDB classifies `WITH d AS (DELETE ... RETURNING *) SELECT ...` as a SELECT, so the
+    statement's parse tree is read too: any data-modifying node or a call of nextval/setval/
+    query/query_table is refused. Fails closed: a tree the guard cannot read is refused. The
+    read-only connection stays the second wall.
+    """
     if not sql or not sql.strip():
         raise QueryError("empty query")
     try:
@@ -23,7 +42,48 @@ def check_select(sql: str) -> str:
     kind = statements[0].type
     if kind != duckdb.StatementType.SELECT:
         raise QueryError(f"only SELECT is allowed, got {kind.name}")
+    _check_tree(sql)
     return sql
+
+
+def _check_tree(sql: str) -> None:
+    if not hasattr(_parser, "con"):
+        _parser.con = duckdb.connect(config=NO_EXTENSIONS)
+    tree = json.loads(_parser.con.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0])
+    if tree.get("error"):
+        raise QueryError(f"the query's structure cannot be checked ({tree.get('error_message', 'unknown')}); "
+                         "write it as a plain SELECT")
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            kind = node.get("type")
+            if isinstance(kind, str) and kind.endswith("_QUERY_NODE"):
+                raise QueryError(f"only reading is allowed: the query contains {kind.removesuffix('_QUERY_NODE')}")
+            name = node.get("function_name")
+            if node.get("class") == "FUNCTION" and str(name).lower() in _FORBIDDEN_FUNCTIONS:
+                raise QueryError(f"{name}() is not allowed in a read-only query")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+@contextmanager
+def statement_timeout(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Iterator[None]:
+    """Interrupt whatever `con` runs once `seconds` have passed; the statement then raises
+    QueryError saying so. None or 0: no limit."""
+    if not seconds:
+        yield
+        return
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise QueryError(f"query stopped after {seconds:g} s. Narrow it (WHERE, LIMIT) or raise --timeout") from None
+    finally:
+        timer.cancel()
 
 
 def guarded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -37,14 +97,19 @@ def guarded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def run_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
+def run_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
+               timeout: float | None = None) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one guarded SELECT, stopped after `timeout` seconds."""
     check_select(sql)
-    try:
-        cur = con.execute(sql, params) if params else con.execute(sql)
-    except duckdb.Error as e:
-        raise QueryError(str(e).splitlines()[0]) from None
-    cols = [d[0] for d in cur.description]
-    return cols, cur.fetchall()
+    with statement_timeout(con, timeout):
+        try:
+            cur = con.execute(sql, params) if params else con.execute(sql)
+            cols = [d[0] for d in cur.description]
+            return cols, cur.fetchall()
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as e:
+            raise QueryError(str(e).splitlines()[0]) from None
 
 
 SOURCES_SQL = """
@@ -75,9 +140,36 @@ WHERE $thesis IS NULL OR cur.thesis_id = $thesis
 ORDER BY cur.thesis_id, cur.kind, cur.assumption_id
 """
 
+ALERT_COLUMNS = ["alert_key", "thesis_id", "assumption_id", "old_status", "new_status", "value", "created_at",
+                 "state", "attempts", "last_error", "delivered_at"]
+
 ALERTS_SQL = """
 SELECT alert_key, thesis_id, assumption_id, old_status, new_status, value, created_at,
        CASE WHEN delivered_at IS NOT NULL THEN 'sent' WHEN muted THEN 'snoozed' ELSE 'pending' END AS state,
        attempts, last_error, delivered_at
 FROM alert_outbox ORDER BY created_at DESC, alert_key
 """
+
+
+def source_health(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Source name -> {name, kind, location, last_status, last_fetch, items, new_articles, error, articles}."""
+    return {r["name"]: r for r in dict_rows(con.execute(SOURCES_SQL))}
+
+
+def status_board(con: duckdb.DuckDBPyConnection, thesis: str | None = None) -> list[dict]:
+    """Every assumption's current status with the time it has held since (STATUS_SQL's columns)."""
+    return dict_rows(con.execute(STATUS_SQL, {"thesis": thesis}))
+
+
+def thesis_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Theses with at least one recorded status."""
+    return [t for (t,) in con.execute("SELECT DISTINCT thesis_id FROM assumption_status ORDER BY 1").fetchall()]
+
+
+def alert_log(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every queued alert, newest first, with its state: sent, snoozed or pending."""
+    return dict_rows(con.execute(ALERTS_SQL))
+
+
+def extraction_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM extractions").fetchall()[0][0]

@@ -59,6 +59,8 @@ FILE_RE = re.compile(r"^[gt]\d{3}$")  # g: dev part (texts/), t: held-out test p
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # Characters OpenCC's s2tw rewrites although Taiwanese news writes them this way (台積電, 市占率, 宣布, 獲准).
 HANT_OK = set("台占布准")
+# Characters OpenCC's t2s rewrites although they are the Simplified brand spelling (昇腾, Huawei's Ascend).
+HANS_OK = set("昇")
 
 try:  # optional: only used to catch a text written in the wrong script
     import opencc
@@ -109,7 +111,7 @@ def check_boundaries(text: str, spans, label: str, numeric: bool, errors: list) 
 
 
 def check_overlaps(spans, label: str, text: str, errors: list) -> None:
-    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:], strict=False):
         if b0 < a1:
             errors.append(f"{label}: {text[a0:a1]!r} and {text[b0:b1]!r} overlap")
 
@@ -174,7 +176,8 @@ def check_script(lang: str, text: str, warnings: list) -> None:
     conv = _CONVERTERS.get(lang)
     if conv is None:
         return
-    odd = sorted({a for a, b in zip(text, conv.convert(text)) if a != b and a not in HANT_OK})
+    allowed = HANT_OK if lang == "zh-Hant" else HANS_OK
+    odd = sorted({a for a, b in zip(text, conv.convert(text), strict=False) if a != b and a not in allowed})
     if odd:
         warnings.append(f"characters from the other Chinese script in a {lang} text: {''.join(odd)}")
 

@@ -1,4 +1,4 @@
--- Hot-weight arithmetic of the model configs shipped beside the theses (flows/hotset.py),
+-- Hot-weight arithmetic of the model configs shipped beside the theses (thesis/hotset.py),
 -- so thesis checks can test the hot-set assumption with plain SQL.
 CREATE TABLE model_hotsets (
     model            VARCHAR PRIMARY KEY,   -- config file name without .json
