@@ -223,8 +223,9 @@ def _print_run_summary(result: dict) -> None:
         changed = [s for s in statuses if s.get("changed")]
         click.echo(f"Evaluated {len(statuses)} assumption(s); {len(changed)} changed status.")
         for s in changed:
-            click.echo(f"  ALERT {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> {s['status']}"
-                       f" (value {_fmt(s['value'])})")
+            label = "ALERT" if s.get("alerted", True) else "noted"  # into/out of unknown: recorded only
+            click.echo(f"  {label} {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> "
+                       f"{s['status']} (value {_fmt(s['value'])})")
     alerts = result.get("alerts") or {}
     if alerts.get("failed"):
         click.echo(f"{alerts['failed']} alert(s) could not be delivered; they wait in the outbox "
