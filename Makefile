@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/thesiswatch --config examples/thesiswatch.yaml status
 
 test: $(STAMP)
-	$(BIN)/ruff check common flows ingest thesis warehouse bench tests
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)

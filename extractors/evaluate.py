@@ -3,7 +3,9 @@
 - entity mentions: same entity id and same character span;
 - claim values: same unit and value within 0.5% (for a range, the same low/high pair counts too),
   paired one-to-one, preferring the gold claim whose quote overlaps;
-- subject and period accuracy: over matched claims.
+- subject, metric, period and versus accuracy: over matched claims (versus only where the
+  gold claim or the prediction names a counterpart); "metric named" is the share of matched
+  claims whose metric is not `other`.
 """
 from __future__ import annotations
 
@@ -97,7 +99,8 @@ def evaluate_gold(folder: Path) -> dict:
     ex = get_extractor()
     results = ex.extract_many([{"text": d["text"], "lang": d.get("lang"), "published_at": d.get("published"),
                                 "locale": d.get("locale")} for d in docs])
-    counts = dict.fromkeys(("ent_tp", "ent_pred", "ent_gold", "cl_tp", "cl_pred", "cl_gold", "subj_ok", "per_ok"), 0)
+    counts = dict.fromkeys(("ent_tp", "ent_pred", "ent_gold", "cl_tp", "cl_pred", "cl_gold", "subj_ok", "per_ok",
+                            "metric_ok", "metric_named", "vs_ok", "vs_n"), 0)
     errors: list[tuple[str, str, str]] = []
     for d, res in zip(docs, results, strict=True):
         _score_entities(d, res, counts, errors)
@@ -109,6 +112,10 @@ def evaluate_gold(folder: Path) -> dict:
         "claims": _prf(cl_tp, counts["cl_pred"], counts["cl_gold"]),
         "subject_accuracy": counts["subj_ok"] / cl_tp if cl_tp else 0.0,
         "period_accuracy": counts["per_ok"] / cl_tp if cl_tp else 0.0,
+        "metric_accuracy": counts["metric_ok"] / cl_tp if cl_tp else 0.0,
+        "metric_named": counts["metric_named"] / cl_tp if cl_tp else 0.0,
+        "versus_accuracy": counts["vs_ok"] / counts["vs_n"] if counts["vs_n"] else 0.0,
+        "versus_claims": counts["vs_n"],
         "errors": errors,
     }
 
@@ -140,6 +147,7 @@ def _score_claims(d: dict, res: dict, counts: dict, errors: list) -> None:
             counts["per_ok"] += 1
         else:
             errors.append((d["file"], "period", f"{g['text']!r}: got {p['period']}, gold {g.get('period')}"))
+        _score_attributes(d, p, g, counts, errors)
     matched_p = {id(p) for p, _ in pairs}
     matched_g = {id(g) for _, g in pairs}
     for g in gold_claims:
@@ -150,6 +158,22 @@ def _score_claims(d: dict, res: dict, counts: dict, errors: list) -> None:
             errors.append((d["file"], "claim extra", f"{p['quote']!r} = {p['value']:.6g} {p['unit']}"))
 
 
+def _score_attributes(d: dict, p: dict, g: dict, counts: dict, errors: list) -> None:
+    """Metric and versus of one matched claim."""
+    counts["metric_named"] += p["metric"] != "other"
+    if p["metric"] == g.get("metric"):
+        counts["metric_ok"] += 1
+    else:
+        errors.append((d["file"], "metric", f"{g['text']!r}: got {p['metric']}, gold {g.get('metric')}"))
+    got, want = p.get("versus"), g.get("versus")
+    if got or want:
+        counts["vs_n"] += 1
+        if got == want:
+            counts["vs_ok"] += 1
+        else:
+            errors.append((d["file"], "versus", f"{g['text']!r}: got {got}, gold {want}"))
+
+
 def render_report(r: dict, show_errors: bool = False) -> str:
     lines = [f"Gold set: {r['texts']} texts, {r['claims']['gold']} claims, {r['entities']['gold']} entity mentions",
              f"{'':22}{'precision':>10}{'recall':>10}{'F1':>10}"]
@@ -158,6 +182,10 @@ def render_report(r: dict, show_errors: bool = False) -> str:
         lines.append(f"{name:22}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}")
     lines.append(f"{'subject accuracy':22}{r['subject_accuracy']:>30.3f}   (on matched claims)")
     lines.append(f"{'period accuracy':22}{r['period_accuracy']:>30.3f}   (on matched claims)")
+    lines.append(f"{'metric accuracy':22}{r['metric_accuracy']:>30.3f}   (on matched claims)")
+    lines.append(f"{'metric named':22}{r['metric_named']:>30.3f}   (not `other`, on matched claims)")
+    lines.append(f"{'versus accuracy':22}{r['versus_accuracy']:>30.3f}   "
+                 f"(on {r['versus_claims']} matched claims with a counterpart)")
     if show_errors:
         lines.append("")
         lines += [f"{f}: {kind}: {detail}" for f, kind, detail in r["errors"]]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from common.exceptions import TerminalException, ThesiswatchError
 
-FLOOR_KEYS = ("entity_f1", "value_f1", "subject_accuracy", "period_accuracy")
+FLOOR_KEYS = ("entity_f1", "value_f1", "subject_accuracy", "period_accuracy", "metric_accuracy", "versus_accuracy")
 
 
 class FloorError(ThesiswatchError, TerminalException):
@@ -31,7 +31,8 @@ def corpus_hash(folder: Path) -> str:
 def scores(report: dict) -> dict[str, float]:
     """The gated figures of an `evaluate_gold` report."""
     return {"entity_f1": report["entities"]["f1"], "value_f1": report["claims"]["f1"],
-            "subject_accuracy": report["subject_accuracy"], "period_accuracy": report["period_accuracy"]}
+            "subject_accuracy": report["subject_accuracy"], "period_accuracy": report["period_accuracy"],
+            "metric_accuracy": report["metric_accuracy"], "versus_accuracy": report["versus_accuracy"]}
 
 
 def read_floors(path: Path) -> dict:
@@ -41,7 +42,8 @@ def read_floors(path: Path) -> dict:
 def below(report: dict, floors: dict) -> dict[str, tuple[float, float]]:
     """{figure: (score, floor)} for every figure under its floor."""
     got = scores(report)
-    return {k: (round(got[k], 3), floors["floors"][k]) for k in FLOOR_KEYS if got[k] < floors["floors"][k]}
+    pinned = floors["floors"]
+    return {k: (round(got[k], 3), pinned[k]) for k in FLOOR_KEYS if k in pinned and got[k] < pinned[k]}
 
 
 def pin(report: dict, folder: Path, path: Path, allow_lower: bool = False) -> dict:
