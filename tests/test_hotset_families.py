@@ -310,3 +310,13 @@ def test_text_config_that_is_not_an_object(tmp_path, capsys):
     assert main([write(tmp_path, {**TINY_LLAMA4, "text_config": [1]})]) == 1
     assert capsys.readouterr().err.endswith(
         "field 'text_config' must be an object, got [1]. Fix the value in the config file.\n")
+
+
+def test_several_configs_need_table(capsys):
+    paths = [str(MODELS / "dbrx.json"), str(MODELS / "grok-1.json")]
+    assert main(paths) == 2
+    assert capsys.readouterr().err == ("Error: several config files given without --table. "
+                                       "Pass one file, or add --table.\n")
+    assert main(["--table", *paths]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [r.split(" | ")[0] for r in rows[2:]] == ["| DBRX", "| Grok-1"]

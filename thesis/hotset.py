@@ -635,6 +635,30 @@ def render(b: Breakdown) -> str:
     return "\n".join(lines)
 
 
+def _vs(ours: int, published: float | None) -> str:
+    if published is None:
+        return f"{human(ours)} (none published)"
+    return f"{human(ours)} vs {published / 1e9:g}B ({_deviation(ours, published):+.1f}%)"
+
+
+def summary_table(breakdowns: list[Breakdown]) -> str:
+    """Markdown table, one row per model: totals against the published figures
+    (activated counted the vendor's way) and the hot sets at FP8."""
+    lines = ["| model | total | activated (vendor's convention) | convention "
+             "| FFN hot set, FP8 | all always-read, FP8 |",
+             "|---|---|---|---|---|---|"]
+    for b in breakdowns:
+        p = b.published or {}
+        ffn = (f"{gigabytes(b.hot_ffn_params, 'fp8'):.2f} GB" if b.hot_ffn_params
+               else "none (all FFN routed)")
+        lines.append(
+            f"| {b.name} | {_vs(b.total_params, p.get('total_params'))} "
+            f"| {_vs(b.activated_params_vendor, p.get('activated_params'))} "
+            f"| {_convention(p) if p else '-'} | {ffn} "
+            f"| {gigabytes(b.hot_all_params, 'fp8'):.2f} GB |")
+    return "\n".join(lines)
+
+
 def to_dict(b: Breakdown) -> dict:
     """Every number in the breakdown, for --json."""
     totals = {
@@ -681,8 +705,12 @@ class _Parser(argparse.ArgumentParser):
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(prog="python -m thesis.hotset",
                      description="Hot-weight breakdown of an MoE model config.json.")
-    parser.add_argument("config", help="Hugging Face config.json, e.g. theses/models/deepseek-v3.json")
+    parser.add_argument("config", nargs="+",
+                        help="Hugging Face config.json, e.g. theses/models/deepseek-v3.json "
+                             "(several with --table)")
     parser.add_argument("--json", action="store_true", help="print every number as JSON")
+    parser.add_argument("--table", action="store_true",
+                        help="one Markdown row per config: totals vs published, hot sets")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser.parse_args(argv)
 
@@ -702,14 +730,24 @@ def _error_message(path: str, exc: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    try:
-        b = breakdown(load_config(args.config))
-    except (OSError, ValueError) as exc:
-        if args.debug:
-            raise
-        print(_error_message(args.config, exc), file=sys.stderr)
-        return 1
-    print(json.dumps(to_dict(b), indent=2) if args.json else render(b))
+    if len(args.config) > 1 and not args.table:
+        print("Error: several config files given without --table. "
+              "Pass one file, or add --table.", file=sys.stderr)
+        return 2
+    breakdowns = []
+    for path in args.config:
+        try:
+            breakdowns.append(breakdown(load_config(path)))
+        except (OSError, ValueError) as exc:
+            if args.debug:
+                raise
+            print(_error_message(path, exc), file=sys.stderr)
+            return 1
+    if args.table:
+        print(summary_table(breakdowns))
+    else:
+        b = breakdowns[0]
+        print(json.dumps(to_dict(b), indent=2) if args.json else render(b))
     return 0
 
 
