@@ -164,13 +164,23 @@ def run(ctx, as_of, workers, dask_address, no_evaluate, verbose):
     if not no_evaluate:
         from thesis.model import discover
         discover(settings.thesis_paths())  # a broken thesis file stops us before any work
-    from flows.prefect_env import configure, reap_orphans
-    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
-    configure(verbose)
     from warehouse.db import RunLock
     with RunLock(settings.db_path):  # refuse a second writer before Prefect even starts
+        _prefect(verbose)
         result = _run_with_progress(settings, as_of.date() if as_of else None, not no_evaluate)
     _print_run_summary(result)
+
+
+def _prefect(verbose: bool = False) -> None:
+    """Before a flow: stop what a killed run left behind, use the server `thesiswatch server start`
+    keeps running (or PREFECT_API_URL), and say so when Prefect must start a temporary one."""
+    from flows.prefect_env import configure, reap_orphans
+    from flows.server import use_running_server
+    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
+    if use_running_server() is None:
+        click.echo("Starting Prefect's temporary server (~10 s); `thesiswatch server start` keeps one "
+                   "running so runs start at once.", err=True)
+    configure(verbose)
 
 
 def _check_alert_targets(settings: Settings) -> None:
@@ -356,9 +366,7 @@ def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
 @click.pass_context
 def reextract(ctx):
     """Rebuild entities and claims of every article with the current extractor version."""
-    from flows.prefect_env import configure, reap_orphans
-    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
-    configure()
+    _prefect()
     from flows.runner import reextract_all
     n = reextract_all(settings_of(ctx))
     click.echo(f"Re-extracted {n['articles']} articles: {n['claims']} claims.")
@@ -520,13 +528,11 @@ def migrate(ctx):
 def serve(ctx, cron, tz):
     """Serve daily_ingest on a cron schedule until stopped (Ctrl-C)."""
     settings = settings_of(ctx)
-    import os
-    if not os.environ.get("PREFECT_API_URL"):
+    from flows.server import use_running_server
+    if not use_running_server():
         raise ConfigError("serve needs a Prefect server: Prefect's temporary server cannot run schedules. "
-                          "Start one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
-    from flows.prefect_env import configure, reap_orphans
-    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
-    configure(verbose=True)
+                          "Start one with `thesiswatch server start` (or set PREFECT_API_URL to yours)")
+    _prefect(verbose=True)
     from flows.runner import serve as do_serve
     do_serve(settings, ctx.obj["config"], ctx.obj["db"], cron or settings.schedule.cron,
              tz or settings.schedule.timezone)
@@ -541,14 +547,46 @@ def backfill(ctx, start, end):
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     settings = settings_of(ctx)
-    from flows.prefect_env import configure, reap_orphans
-    reap_orphans()  # a killed earlier run may have left Prefect's temporary server running
-    configure()
+    _prefect()
     from flows.runner import backfill as do_backfill
     for day, result in do_backfill(settings, start.date(), end.date()):
         new = sum(r["new"] for r in result["sources"])
         changed = [s for s in result.get("statuses") or [] if s.get("changed")]
         click.echo(f"{day}: {new} new articles, {result['claims']} claims, {len(changed)} status change(s)")
+
+
+@cli.group(cls=Cli)
+def server():
+    """A local Prefect server kept running between runs, so runs start at once."""
+
+
+@server.command("start")
+@click.option("--port", type=click.IntRange(1, 65535), default=4200, show_default=True)
+def server_start(port):
+    """Start the server in the background and wait until it answers."""
+    from flows import server as srv
+    state = srv.start(port, echo=lambda m: click.echo(m, err=True))
+    click.echo(f"Prefect server running on {state.url} (pid {state.pid}, log {state.log}). "
+               "thesiswatch run uses it from now on; `thesiswatch server stop` stops it.")
+
+
+@server.command("stop")
+def server_stop():
+    """Stop the server `thesiswatch server start` started."""
+    from flows import server as srv
+    click.echo("Stopped the Prefect server." if srv.stop() else "No Prefect server started by thesiswatch is running.")
+
+
+@server.command("status")
+def server_status():
+    """Whether the server is running, and where; exits 1 when it is not."""
+    from flows import server as srv
+    state = srv.running()
+    if state is None:
+        click.echo("Not running: runs start Prefect's temporary server (~10 s). Start one with "
+                   "`thesiswatch server start`.")
+        sys.exit(1)
+    click.echo(f"Running on {state.url} (pid {state.pid}, log {state.log}).")
 
 
 def main() -> None:
