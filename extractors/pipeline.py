@@ -143,6 +143,7 @@ def _result(doc, original: str) -> dict:
             "value": c["value"], "unit": c["unit"], "low": c["low"], "high": c["high"],
             "qualifier": c["qualifier"], "previous_value": c["previous_value"], "precision": c["precision"],
             "subject": c["subject"], "metric": c["metric"], "period": c["period"],
+            "versus": c.get("versus"), "benchmark": c.get("benchmark"), "subject_text": c.get("subject_text"),
             "quote": original[c["start"]:c["end"]],
             "sentence": original[c["sentence_start"]:c["sentence_end"]].strip(),
             "start": c["start"], "end": c["end"],

@@ -463,12 +463,13 @@ def snooze(ctx, assumption, until, thesis):
 
 
 @cli.command()
-@click.argument("config_json", type=click.Path(dir_okay=False))
+@click.argument("config_json", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
-def hotset(config_json, as_json):
+@click.option("--table", is_flag=True, help="One Markdown row per config: totals vs published, hot sets.")
+def hotset(config_json, as_json, table):
     """Hot (always-read) vs routed weights of an MoE model from its config.json."""
     from thesis import hotset as hs
-    code = hs.main([config_json] + (["--json"] if as_json else []))
+    code = hs.main([*config_json] + (["--json"] if as_json else []) + (["--table"] if table else []))
     sys.exit(code or 0)
 
 

@@ -252,7 +252,7 @@ def test_pinning_never_lowers_a_floor_without_the_flag(tmp_path):
     from extractors.floors import FloorError, pin, read_floors
     (tmp_path / "g.yaml").write_text("id: g\n")
     report = {"texts": 1, "entities": {"f1": 0.9}, "claims": {"f1": 0.9}, "subject_accuracy": 0.8,
-              "period_accuracy": 0.5}
+              "period_accuracy": 0.5, "metric_accuracy": 0.6, "versus_accuracy": 0.4}
     floors = tmp_path / "floors.json"
     pin(report, tmp_path, floors)
     worse = {**report, "subject_accuracy": 0.7}

@@ -65,6 +65,7 @@ TINY_DEEPSEEK = {
     "num_key_value_heads": 2, "q_lora_rank": 3, "kv_lora_rank": 2,
     "qk_nope_head_dim": 2, "qk_rope_head_dim": 1, "v_head_dim": 2,
     "tie_word_embeddings": True, "num_nextn_predict_layers": 1,
+    "topk_method": "noaux_tc",  # V3's aux-loss-free routing: a correction bias per expert
 }
 
 
@@ -165,16 +166,6 @@ def test_deepseek_v3_mtp_module_is_the_685b_checkpoint_difference():
     assert within(b.total_params + b.mtp_params + 2 * table, 685e9, 1)
 
 
-@pytest.mark.parametrize("name, total, activated, vendor_counts_embedding", [
-    ("mixtral-8x7b.json", 46.7e9, 12.9e9, True),
-    ("qwen3-30b-a3b.json", 30.5e9, 3.3e9, True),
-    ("gpt-oss-120b.json", 117e9, 5.1e9, False),
-])
-def test_published_totals_and_activated(name, total, activated, vendor_counts_embedding):
-    b = model(name)
-    assert within(b.total_params, total, 3)
-    ours = b.activated_params_incl_embedding if vendor_counts_embedding else b.activated_params
-    assert within(ours, activated, 3)
 
 
 def test_activated_convention_matters_per_vendor():
@@ -238,11 +229,6 @@ def test_dense_width_required_only_when_a_layer_is_dense():
     breakdown({**cfg, "first_k_dense_replace": 0})  # all MoE: no dense width needed
 
 
-def test_unknown_model_type_lists_valid_choices():
-    with pytest.raises(ValueError, match=r"unsupported model_type 'llama' \(valid: deepseek_v2"):
-        breakdown({**TINY_MIXTRAL, "model_type": "llama"})
-
-
 def test_wrong_type_is_rejected():
     with pytest.raises(ValueError, match="field 'hidden_size' must be an integer >= 1, got '4'"):
         breakdown({**TINY_MIXTRAL, "hidden_size": "4"})
@@ -280,7 +266,8 @@ def test_cli_missing_field_is_one_line_exit_1(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"Error: {path}: missing field 'hidden_size' (needed for model_type 'mixtral'). "
+        f"Error: {path}: missing field 'hidden_size' or 'd_model' (needed for model_type "
+        "'mixtral'). "
         "Copy it from the model's config.json.\n")
 
 

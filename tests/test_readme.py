@@ -1,6 +1,7 @@
 """The README stays true: its two commands exist, and its example queries and hot-set command run."""
 from __future__ import annotations
 
+import glob
 import re
 import shlex
 import shutil
@@ -45,10 +46,33 @@ def test_readme_queries_run_on_the_demo_warehouse(demo_config, command):
     assert "row" in out.stdout or "," in out.stdout
 
 
-def test_readme_hotset_command_prints_the_figures_it_quotes():
-    cmd = _commands("thesiswatch hotset")[0]
-    args = shlex.split(cmd)[1:]
+def _printed_after(command: str) -> str:
+    """What the README shows right after the ```sh block holding `command`: a ``` block, or
+    (for a Markdown table) the lines up to the next blank line."""
+    rest = README.split(f"```sh\n{command}\n```\n\n", 1)[1]
+    if rest.startswith("```\n"):
+        return rest[4:].split("\n```", 1)[0] + "\n"
+    return rest.split("\n\n", 1)[0] + "\n"
+
+
+def _run_readme_command(command: str):
+    args = [a for arg in shlex.split(command)[1:]
+            for a in (sorted(glob.glob(arg, root_dir=ROOT)) if "*" in arg else [arg])]
     out = run_cli(*args)
     assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_readme_hotset_command_prints_the_figures_it_quotes():
+    cmd = _commands("thesiswatch hotset theses")[0]
+    stdout = _run_readme_command(cmd)
+    assert _printed_after(cmd) == stdout
     for figure in ("3.74B", "671.03B", "16.19B", "11.41B"):
-        assert figure in out.stdout and figure in README
+        assert figure in stdout and figure in README
+
+
+def test_readme_hotset_table_is_the_command_output():
+    cmd = _commands("thesiswatch hotset --table")[0]
+    stdout = _run_readme_command(cmd)
+    assert stdout.count("\n") == 2 + 13  # header, rule, one row per shipped config
+    assert _printed_after(cmd) == stdout

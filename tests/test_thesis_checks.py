@@ -102,6 +102,10 @@ def _model_rows(scenario: dict, thesis: Thesis) -> list[dict]:
     models = scenario.get("models")
     if models == "shipped":
         return model_rows([thesis])
+    if isinstance(models, str) and models.startswith("shipped:"):
+        rows = [r for r in model_rows([thesis]) if r["model"] == models.split(":", 1)[1]]
+        assert rows, f"no shipped model config {models}"
+        return rows
     rows = []
     for m in models or []:
         assert set(m) <= _MODEL_KEYS, f"unknown model keys {set(m) - _MODEL_KEYS}"

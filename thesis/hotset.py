@@ -5,23 +5,44 @@ read by every token (dense FFNs, shared experts, attention, norms, router,
 lm_head), routed experts (resident, but only top-k read per token) and the
 input embedding table (resident, one row read per token).
 
+How a config is read
+- The layout comes from the fields present, never from the model_type label:
+  the expert count from n_routed_experts / num_experts / num_local_experts /
+  moe_num_experts / ffn_config.moe_num_experts; which layers are MoE from
+  first_k_dense_replace + moe_layer_freq, decoder_sparse_step +
+  mlp_only_layers, interleave_moe_layer_step or moe_layers (else every layer);
+  the shared expert from n_shared_experts, shared_expert_intermediate_size
+  (gated) or the Llama 4 layout; MLA from kv_lora_rank; biases from
+  attention_bias / lm_head_bias; q/k norms from use_qk_norm + qk_norm_type; a
+  router correction bias from topk_method "noaux_tc" or use_routing_bias.
+  Llama 4's text_config and DBRX's ffn_config / attn_config are looked into.
+- A few weights no field names (gpt-oss's sinks, Qwen2-MoE's q/k/v biases,
+  Grok-1's sandwich norms, ...) come from the small EXTRAS table keyed by
+  model_type. An unknown model_type is counted from its fields alone, so
+  Kimi-K2 ("kimi_k2") is counted exactly as DeepSeek-V3.
+
 What is counted
 - ``total_params`` is the main model: every decoder layer, embeddings, final
   norm and lm_head. DeepSeek's multi-token-prediction (MTP) module is NOT in
   it, matching DeepSeek's "671B" (the 685B checkpoint adds the MTP module);
-  it is reported on its own as ``mtp_params``.
+  it is reported on its own as ``mtp_params``. Vision encoders are not counted.
 - ``activated_params`` is what one token reads: everything always-read plus
   its top-k routed experts. The input embedding table is left out because a
   lookup reads one row, not the table; lm_head is read in full, so it stays.
-  Vendors differ: DeepSeek's (V3 36.7B, V2-Lite 2.4B) and OpenAI's gpt-oss
-  figures follow this convention, Qwen's and Mistral's count the embedding
-  table too, so both are reported (``activated_params_incl_embedding``).
+  Vendors differ: DeepSeek's and OpenAI's figures follow this convention;
+  Qwen, Mistral, Meta, Moonshot and Ai2 count the embedding table too; Z.ai
+  (GLM) and MiniMax leave out lm_head as well. ``activated_params_vendor``
+  counts the way the model's _published block says its vendor does.
 - ``hot_ffn_params`` is dense FFN + shared-expert FFN (the thesis's hot set);
-  ``hot_all_params`` is everything always-read, lm_head included.
+  ``hot_all_params`` is everything always-read, lm_head included. A model with
+  neither dense layers nor a shared expert has no always-on FFN at all.
 
 Besides the config fields, an optional "_name" labels the table and an
-optional "_published": {"total_params", "activated_params",
-"activated_counts_input_embedding"} block is compared against.
+optional "_published" block is compared against: "total_params",
+"activated_params" (null when the vendor gives no count; then
+"activated_share_pct" may hold the share it states), and the vendor's
+convention: "activated_counts_input_embedding" (default false) and
+"activated_counts_lm_head" (default true).
 
 Usage: python -m thesis.hotset theses/models/deepseek-v3.json [--json]
 """
@@ -37,30 +58,41 @@ COMPONENTS = (
     "router", "norms", "embeddings", "lm_head",
 )
 _MISSING = object()
+NO_ALWAYS_ON_FFN = "no always-on FFN: every FFN weight is routed"
 
 
 @dataclass(frozen=True)
-class Family:
-    """Weights a family has that its config.json does not spell out."""
+class Extras:
+    """Weights a family has that no config.json field names, keyed by model_type.
 
-    qkv_bias: bool = False
-    o_bias: bool = False
-    qk_norm: bool = False      # per-head RMSNorm on q and k (Qwen3)
-    attn_sinks: bool = False   # one learned logit per head (gpt-oss)
-    router_bias: bool = False
-    expert_bias: bool = False
-    shared_gate: bool = False  # sigmoid gate on the shared expert (Qwen2-MoE)
+    Everything else is read from the fields, so a config under an unknown
+    model_type (Kimi-K2 is DeepSeek-V3 under another name) is counted from its
+    fields alone; only these few hard-coded weights need the label.
+    """
+
+    qkv_bias: bool = False          # q/k/v biases the code always has (Qwen2-MoE)
+    o_bias: bool = False            # o_proj bias the code always has (gpt-oss)
+    o_bias_off: bool = False        # attention_bias covers q/k/v but never o_proj (GLM-4.5)
+    qk_norm: str | None = None      # overrides use_qk_norm: "per_head", "full" or "weightless"
+    attn_sinks: bool = False        # one learned logit per head (gpt-oss)
+    router_bias: bool = False       # router bias with no field saying so (gpt-oss, GLM-4.5)
+    expert_bias: bool = False       # biases on every expert projection (gpt-oss)
+    norm_bias: bool = False         # LayerNorm with a bias, not RMSNorm (Phi-3.5-MoE)
+    norms_per_layer: int = 2        # Grok-1 wraps attention and MoE in sandwich norms: 4
 
 
-FAMILIES = {
-    "deepseek_v2": Family(),
-    # V3's aux-loss-free balancing adds e_score_correction_bias to the router.
-    "deepseek_v3": Family(router_bias=True),
-    "qwen2_moe": Family(qkv_bias=True, shared_gate=True),
-    "qwen3_moe": Family(qk_norm=True),
-    "mixtral": Family(),
-    "gpt_oss": Family(qkv_bias=True, o_bias=True, attn_sinks=True,
+_LLAMA4 = Extras(qk_norm="weightless")  # Llama 4's q/k norm is a parameter-free L2 norm
+EXTRAS = {
+    "gpt_oss": Extras(qkv_bias=True, o_bias=True, attn_sinks=True,
                       router_bias=True, expert_bias=True),
+    "qwen2_moe": Extras(qkv_bias=True),
+    "qwen3_moe": Extras(qk_norm="per_head"),
+    "olmoe": Extras(qk_norm="full"),          # q_norm/k_norm over all heads at once
+    "glm4_moe": Extras(o_bias_off=True, router_bias=True),
+    "llama4": _LLAMA4,
+    "llama4_text": _LLAMA4,
+    "phimoe": Extras(norm_bias=True),
+    "grok-1": Extras(norms_per_layer=4),
 }
 
 
@@ -80,7 +112,6 @@ class Spec:
     """A config.json reduced to the numbers that decide parameter counts."""
 
     model_type: str
-    family: Family
     vocab: int
     hidden: int
     heads: int
@@ -95,6 +126,17 @@ class Spec:
     moe_layers: tuple[bool, ...]
     tied: bool
     mtp_layers: int
+    qkv_bias: bool = False
+    o_bias: bool = False
+    qk_norm: str = "none"    # "none", "per_head" (head_dim each), "full" (all heads), "weightless"
+    attn_sinks: bool = False
+    router_bias: bool = False
+    expert_bias: bool = False
+    shared_gate: bool = False  # sigmoid gate (hidden -> 1) on the shared expert
+    norm_bias: bool = False
+    norms_per_layer: int = 2
+    lm_head_bias: bool = False
+    layout: tuple[str, ...] = ()  # which fields decided the layout, for the header
 
 
 @dataclass(frozen=True)
@@ -137,6 +179,18 @@ class Breakdown:
         return self.activated_params + self._sum("lookup")
 
     @property
+    def activated_params_vendor(self) -> int:
+        """Activated the way the vendor's published figure counts it (see _published):
+        the embedding table in or out, lm_head in (default) or out."""
+        p = self.published or {}
+        n = self.activated_params
+        if p.get("activated_counts_input_embedding"):
+            n += self._sum("lookup")
+        if p.get("activated_counts_lm_head") is False:
+            n -= self.components["lm_head"].always
+        return n
+
+    @property
     def hot_ffn_params(self) -> int:
         return (self.components["dense_ffn"].always
                 + self.components["shared_expert_ffn"].always)
@@ -152,11 +206,42 @@ def gigabytes(params: int, fmt: str) -> float:
 
 
 # --- reading the config -----------------------------------------------------
+#
+# Each quantity has the field names the families use for it, tried in order;
+# a dotted name looks inside a nested block (DBRX's ffn_config/attn_config).
+
+EXPERTS = ("n_routed_experts", "num_experts", "num_local_experts", "moe_num_experts",
+           "ffn_config.moe_num_experts")
+TOP_K = ("num_experts_per_tok", "experts_per_token", "moe_top_k", "ffn_config.moe_top_k")
+LAYERS = ("num_hidden_layers", "n_layers")
+HIDDEN = ("hidden_size", "d_model")
+HEADS = ("num_attention_heads", "n_heads")
+KV_HEADS = ("num_key_value_heads", "attn_config.kv_n_heads")
+# Expert width: the MoE-specific field first; where there is none (Mixtral,
+# gpt-oss, Llama 4, Grok, OLMoE, MiniMax, Phi) intermediate_size is per expert.
+EXPERT_FFN = ("moe_intermediate_size", "ffn_config.ffn_hidden_size", "intermediate_size")
+# Dense FFN width: Llama 4 gives its dense layers their own width.
+DENSE_FFN = ("intermediate_size_mlp", "intermediate_size")
+
+
+def _value(cfg: dict, name: str):
+    """cfg[name], following dots into nested blocks; None when absent."""
+    node = cfg
+    for part in name.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _has(cfg: dict, *names: str) -> bool:
+    return any(_value(cfg, n) is not None for n in names)
+
 
 def _int(cfg: dict, *names: str, default=_MISSING, minimum: int = 1) -> int:
     """First of `names` present (JSON null counts as absent), checked to be an int."""
     for name in names:
-        value = cfg.get(name)
+        value = _value(cfg, name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -167,53 +252,88 @@ def _int(cfg: dict, *names: str, default=_MISSING, minimum: int = 1) -> int:
     if default is not _MISSING:
         return default
     alternatives = " or ".join(f"'{n}'" for n in names)
-    raise ValueError(
-        f"missing field {alternatives} (needed for model_type "
-        f"'{cfg.get('model_type')}'). Copy it from the model's config.json")
+    needed = (f"needed for model_type '{cfg['model_type']}'" if cfg.get("model_type")
+              else "needed to count the parameters")
+    raise ValueError(f"missing field {alternatives} ({needed}). "
+                     "Copy it from the model's config.json")
 
 
-def _family(cfg: dict) -> Family:
-    model_type = cfg.get("model_type")
-    if model_type is None:
-        raise ValueError("missing field 'model_type'. Copy it from the model's config.json")
-    if model_type not in FAMILIES:
-        raise ValueError(
-            f"unsupported model_type {model_type!r} (valid: {', '.join(sorted(FAMILIES))}). "
-            "Use the config of one of these MoE families")
-    return FAMILIES[model_type]
+def _flag(cfg: dict, name: str) -> bool:
+    value = _value(cfg, name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError(f"field '{name}' must be true or false, got {value!r}. "
+                         "Fix the value in the config file")
+    return value
 
 
-def _moe_layout(cfg: dict, layers: int) -> dict:
-    """Expert counts and which layers are MoE, using each family's field names."""
-    model_type = cfg["model_type"]
-    if model_type.startswith("deepseek"):
-        first = _int(cfg, "first_k_dense_replace", minimum=0)
+def _int_list(cfg: dict, name: str, layers: int, lo: int, hi: int) -> list[int]:
+    value = _value(cfg, name)
+    if (not isinstance(value, list)
+            or any(isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi
+                   for v in value)):
+        raise ValueError(f"field '{name}' must be a list of integers {lo}..{hi}, got {value!r}. "
+                         "Fix the value in the config file")
+    return value
+
+
+def _language_model(cfg: dict) -> dict:
+    """The fields of the language model: Llama 4 (and other multimodal wrappers)
+    nest them under text_config; the wrapper's own fields stay visible."""
+    inner = cfg.get("text_config")
+    if inner is None:
+        return cfg
+    if not isinstance(inner, dict):
+        raise ValueError(f"field 'text_config' must be an object, got {inner!r}. "
+                         "Fix the value in the config file")
+    return {**cfg, **inner}
+
+
+def _schedule(cfg: dict, layers: int) -> tuple[tuple[bool, ...], str]:
+    """Which layers are MoE, from whichever schedule fields the config has."""
+    if _has(cfg, "moe_layers"):                                    # Llama 4, explicit
+        listed = set(_int_list(cfg, "moe_layers", layers, 0, layers - 1))
+        return tuple(i in listed for i in range(layers)), "moe_layers"
+    if _has(cfg, "interleave_moe_layer_step"):                     # Llama 4
+        step = _int(cfg, "interleave_moe_layer_step")
+        return (tuple((i + 1) % step == 0 for i in range(layers)),
+                f"interleave_moe_layer_step={step}")
+    if _has(cfg, "first_k_dense_replace", "moe_layer_freq"):      # DeepSeek, Kimi, GLM
+        first = _int(cfg, "first_k_dense_replace", default=0, minimum=0)
+        if isinstance(_value(cfg, "moe_layer_freq"), list):        # per-layer 0/1 flags
+            flags = _int_list(cfg, "moe_layer_freq", layers, 0, 1)
+            if len(flags) != layers:
+                raise ValueError(f"field 'moe_layer_freq' lists {len(flags)} layers, "
+                                 f"num_hidden_layers is {layers}. Fix the config file")
+            return tuple(i >= first and bool(f) for i, f in enumerate(flags)), \
+                f"first_k_dense_replace={first}, moe_layer_freq list"
         freq = _int(cfg, "moe_layer_freq", default=1)
-        width = _int(cfg, "moe_intermediate_size")
-        return dict(
-            experts=_int(cfg, "n_routed_experts"),
-            top_k=_int(cfg, "num_experts_per_tok"),
-            expert_ffn=width,
-            # n_shared experts run as one FFN n_shared times as wide
-            shared_ffn=_int(cfg, "n_shared_experts", default=0, minimum=0) * width,
-            moe_layers=tuple(i >= first and i % freq == 0 for i in range(layers)))
-    if model_type.startswith("qwen"):
+        return (tuple(i >= first and i % freq == 0 for i in range(layers)),
+                f"first_k_dense_replace={first}, moe_layer_freq={freq}")
+    if _has(cfg, "decoder_sparse_step", "mlp_only_layers"):       # Qwen2/3-MoE
         step = _int(cfg, "decoder_sparse_step", default=1)
-        dense_only = set(cfg.get("mlp_only_layers") or [])
-        return dict(
-            experts=_int(cfg, "num_experts"),
-            top_k=_int(cfg, "num_experts_per_tok"),
-            expert_ffn=_int(cfg, "moe_intermediate_size"),
-            shared_ffn=_int(cfg, "shared_expert_intermediate_size", default=0, minimum=0),
-            moe_layers=tuple(i not in dense_only and (i + 1) % step == 0
-                             for i in range(layers)))
-    # Mixtral and gpt-oss: every layer is MoE, intermediate_size is per expert.
-    return dict(
-        experts=_int(cfg, "num_local_experts", "num_experts"),
-        top_k=_int(cfg, "num_experts_per_tok", "experts_per_token"),
-        expert_ffn=_int(cfg, "intermediate_size"),
-        shared_ffn=0,
-        moe_layers=(True,) * layers)
+        dense_only = set(_int_list(cfg, "mlp_only_layers", layers, 0, layers - 1)
+                         if _has(cfg, "mlp_only_layers") else [])
+        return (tuple(i not in dense_only and (i + 1) % step == 0 for i in range(layers)),
+                f"decoder_sparse_step={step}, mlp_only_layers={sorted(dense_only)}")
+    return (True,) * layers, "every layer MoE (no schedule field)"
+
+
+def _shared(cfg: dict, expert_ffn: int) -> tuple[int, bool, str]:
+    """Shared-expert width per MoE layer, whether it is gated, and the field that said so."""
+    if _has(cfg, "n_shared_experts"):                              # DeepSeek, Kimi, GLM
+        n = _int(cfg, "n_shared_experts", minimum=0)
+        # n shared experts run as one FFN n times as wide
+        return n * expert_ffn, False, f"n_shared_experts={n}"
+    for name in ("shared_expert_intermediate_size", "shared_intermediate_size"):
+        if _has(cfg, name):                      # Qwen2-MoE / MiniMax: a gated shared FFN
+            width = _int(cfg, name, minimum=0)
+            return width, width > 0, f"{name}={width}"
+    if _has(cfg, "interleave_moe_layer_step", "intermediate_size_mlp"):
+        # Llama 4: every MoE layer has one shared expert as wide as a routed one
+        return expert_ffn, False, "Llama 4 layout: one shared expert"
+    return 0, False, "no shared expert"
 
 
 def _mla(cfg: dict) -> Mla | None:
@@ -226,40 +346,93 @@ def _mla(cfg: dict) -> Mla | None:
                v=_int(cfg, "v_head_dim"))
 
 
+def _qk_norm(cfg: dict, extras: Extras) -> str:
+    if extras.qk_norm:
+        return extras.qk_norm
+    if not _flag(cfg, "use_qk_norm"):
+        return "none"
+    # MiniMax normalises q and k over all heads at once, GLM-4.5 per head
+    return "full" if cfg.get("qk_norm_type") == "per_layer" else "per_head"
+
+
+def _check_attention_kinds(cfg: dict, layers: int) -> None:
+    """Refuse layer kinds this calculator has no arithmetic for, rather than miscount them."""
+    if _has(cfg, "attn_type_list"):
+        kinds = _int_list(cfg, "attn_type_list", layers, 0, 1)
+        if 0 in kinds:
+            raise ValueError("field 'attn_type_list' marks lightning (linear) attention layers "
+                             "(0), which this calculator does not count. Use a config whose "
+                             "layers are all softmax attention (1)")
+
+
 def _spec(cfg: dict) -> Spec:
     """Validate `cfg` and reduce it to a Spec; ValueError names a bad field."""
-    family = _family(cfg)
-    layers = _int(cfg, "num_hidden_layers")
-    hidden = _int(cfg, "hidden_size")
-    heads = _int(cfg, "num_attention_heads")
-    moe = _moe_layout(cfg, layers)
-    # Only a model with some non-MoE layer needs a dense FFN width.
-    needs_dense = not all(moe["moe_layers"])
-    tied = cfg.get("tie_word_embeddings", False)
-    if not isinstance(tied, bool):
-        raise ValueError(f"field 'tie_word_embeddings' must be true or false, got {tied!r}. "
+    cfg = _language_model(cfg)
+    model_type = cfg.get("model_type")
+    if model_type is not None and not isinstance(model_type, str):
+        raise ValueError(f"field 'model_type' must be a string, got {model_type!r}. "
                          "Fix the value in the config file")
+    extras = EXTRAS.get(model_type, Extras())
+    layers = _int(cfg, *LAYERS)
+    hidden = _int(cfg, *HIDDEN)
+    heads = _int(cfg, *HEADS)
+    _check_attention_kinds(cfg, layers)
+    moe_layers, schedule = _schedule(cfg, layers)
+    expert_ffn = _int(cfg, *EXPERT_FFN)
+    shared_ffn, shared_gate, shared = _shared(cfg, expert_ffn)
+    mla = _mla(cfg)
+    attention_bias = _flag(cfg, "attention_bias")
+    layout = [schedule, shared, "MLA attention" if mla else "GQA attention"]
+    if model_type not in EXTRAS:
+        layout.append(f"model_type {model_type!r}: counted from its fields alone")
+    # Only a model with some non-MoE layer needs a dense FFN width.
+    needs_dense = not all(moe_layers)
     return Spec(
-        model_type=cfg["model_type"], family=family,
+        model_type=model_type or "unknown",
         vocab=_int(cfg, "vocab_size"), hidden=hidden, heads=heads,
         # Hugging Face semantics: no kv-head count means plain MHA and
         # no head_dim means hidden/heads.
-        kv_heads=_int(cfg, "num_key_value_heads", default=heads),
+        kv_heads=_int(cfg, *KV_HEADS, default=heads),
         head_dim=_int(cfg, "head_dim", default=hidden // heads),
-        mla=_mla(cfg), dense_ffn=_int(cfg, "intermediate_size") if needs_dense else 0,
-        tied=tied, mtp_layers=_int(cfg, "num_nextn_predict_layers", default=0, minimum=0),
-        **moe)
+        mla=mla, experts=_int(cfg, *EXPERTS), top_k=_int(cfg, *TOP_K),
+        expert_ffn=expert_ffn, shared_ffn=shared_ffn,
+        dense_ffn=_int(cfg, *DENSE_FFN) if needs_dense else 0,
+        moe_layers=moe_layers, tied=_flag(cfg, "tie_word_embeddings"),
+        mtp_layers=_int(cfg, "num_nextn_predict_layers", default=0, minimum=0),
+        qkv_bias=attention_bias or extras.qkv_bias,
+        o_bias=(attention_bias and not extras.o_bias_off) or extras.o_bias,
+        qk_norm=_qk_norm(cfg, extras), attn_sinks=extras.attn_sinks,
+        # DeepSeek-V3's aux-loss-free balancing (noaux_tc) and MiniMax's routing
+        # bias add one correction bias per expert to the router.
+        router_bias=(cfg.get("topk_method") == "noaux_tc" or _flag(cfg, "use_routing_bias")
+                     or extras.router_bias),
+        expert_bias=extras.expert_bias, shared_gate=shared_gate,
+        norm_bias=extras.norm_bias, norms_per_layer=extras.norms_per_layer,
+        lm_head_bias=_flag(cfg, "lm_head_bias"), layout=tuple(layout))
 
 
 def _published(cfg: dict) -> dict | None:
     block = cfg.get("_published")
     if block is None:
         return None
-    for key in ("total_params", "activated_params"):
-        value = block.get(key) if isinstance(block, dict) else None
+    if not isinstance(block, dict):
+        raise ValueError(f"field '_published' must be an object, got {block!r}. "
+                         "Fix it or remove the _published block")
+    # A vendor that gives no activated count (xAI: "25% of the weights") sets
+    # activated_params to null and may state the share as activated_share_pct.
+    optional = block.get("activated_params") is None
+    for key in ("total_params", "activated_params", "activated_share_pct"):
+        value = block.get(key)
+        if value is None and (key == "activated_share_pct" or (key == "activated_params"
+                                                                and optional)):
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ValueError(f"field '_published.{key}' must be a positive number, got {value!r}. "
                              "Fix it or remove the _published block")
+    for key in ("activated_counts_input_embedding", "activated_counts_lm_head"):
+        if key in block and not isinstance(block[key], bool):
+            raise ValueError(f"field '_published.{key}' must be true or false, "
+                             f"got {block[key]!r}. Fix it in the _published block")
     return block
 
 
@@ -298,13 +471,21 @@ def _mla_attention(s: Spec) -> int:
     return q + kv + n * m.v * h                          # o_proj
 
 
+QK_NORM = {  # q_norm + k_norm weights per layer
+    "none": lambda s: 0,
+    "weightless": lambda s: 0,
+    "per_head": lambda s: 2 * s.head_dim,                       # one head_dim norm each
+    "full": lambda s: (s.heads + s.kv_heads) * s.head_dim,      # over every head at once
+}
+
+
 def _gqa_attention(s: Spec) -> int:
-    f, q, kv = s.family, s.heads * s.head_dim, s.kv_heads * s.head_dim
+    q, kv = s.heads * s.head_dim, s.kv_heads * s.head_dim
     n = 2 * s.hidden * q + 2 * s.hidden * kv  # q_proj + o_proj, k_proj + v_proj
-    n += (q + 2 * kv) if f.qkv_bias else 0
-    n += s.hidden if f.o_bias else 0
-    n += 2 * s.head_dim if f.qk_norm else 0
-    n += s.heads if f.attn_sinks else 0
+    n += (q + 2 * kv) if s.qkv_bias else 0
+    n += s.hidden if s.o_bias else 0
+    n += QK_NORM[s.qk_norm](s)
+    n += s.heads if s.attn_sinks else 0
     return n
 
 
@@ -313,13 +494,17 @@ def _attention(s: Spec) -> int:
 
 
 def _router(s: Spec) -> int:
-    f = s.family
-    return (s.hidden * s.experts + (s.experts if f.router_bias else 0)
-            + (s.hidden if f.shared_gate else 0))
+    return (s.hidden * s.experts + (s.experts if s.router_bias else 0)
+            + (s.hidden if s.shared_gate else 0))
 
 
 def _expert(s: Spec) -> int:
-    return _ffn(s.hidden, s.expert_ffn, bias=s.family.expert_bias)
+    return _ffn(s.hidden, s.expert_ffn, bias=s.expert_bias)
+
+
+def _norm(s: Spec) -> int:
+    """One norm over the hidden state: a weight, plus a bias for LayerNorm."""
+    return s.hidden * (2 if s.norm_bias else 1)
 
 
 def _mtp(s: Spec) -> int:
@@ -345,12 +530,12 @@ def breakdown(cfg: dict) -> Breakdown:
                                     routed_active=moe * s.top_k * _expert(s)),
         "attention": Component(always=len(s.moe_layers) * _attention(s)),
         "router": Component(always=moe * _router(s)),
-        # input + post-attention norm per layer, plus the final norm
-        "norms": Component(always=(2 * len(s.moe_layers) + 1) * s.hidden),
+        # input + post-attention norm per layer (Grok-1: 4), plus the final norm
+        "norms": Component(always=(s.norms_per_layer * len(s.moe_layers) + 1) * _norm(s)),
         # A tied table is read in full as lm_head every token, so it is
         # counted once, there, and not as a lookup.
         "embeddings": Component(lookup=0 if s.tied else table),
-        "lm_head": Component(always=table),
+        "lm_head": Component(always=table + (s.vocab if s.lm_head_bias else 0)),
     }
     return Breakdown(name=str(cfg.get("_name") or s.model_type), spec=s,
                      components=components, mtp_params=_mtp(s),
@@ -381,7 +566,8 @@ def _header(b: Breakdown) -> str:
     moe = sum(s.moe_layers)
     shared = f" + shared FFN {s.shared_ffn}" if s.shared_ffn else ", no shared expert"
     return (f"{b.name} ({s.model_type}): {len(s.moe_layers)} layers, {moe} MoE, "
-            f"{s.experts} routed experts top-{s.top_k}{shared}")
+            f"{s.experts} routed experts top-{s.top_k}{shared}\n"
+            f"layout from fields: {'; '.join(s.layout)}")
 
 
 def _table(b: Breakdown) -> list[str]:
@@ -407,7 +593,8 @@ def _totals(b: Breakdown) -> list[str]:
                    human(b.activated_params_incl_embedding),
                    gigabytes(b.activated_params_incl_embedding, "fp8")),
         row.format("hot set, FFN only (dense + shared)", human(b.hot_ffn_params),
-                   gigabytes(b.hot_ffn_params, "fp8")),
+                   gigabytes(b.hot_ffn_params, "fp8")) if b.hot_ffn_params else
+        f"{'hot set, FFN only (dense + shared)':<44} none: {NO_ALWAYS_ON_FFN}",
         row.format("hot set incl. attention, norms, router, head", human(b.hot_all_params),
                    gigabytes(b.hot_all_params, "fp8")),
     ]
@@ -417,15 +604,27 @@ def _totals(b: Breakdown) -> list[str]:
     return lines
 
 
+def _convention(p: dict) -> str:
+    """'embedding table out, lm_head in': what the vendor's activated figure counts."""
+    table = "in" if p.get("activated_counts_input_embedding") else "out"
+    head = "out" if p.get("activated_counts_lm_head") is False else "in"
+    return f"embedding table {table}, lm_head {head}"
+
+
 def _published_line(b: Breakdown) -> str:
     p = b.published
-    vendor = "includes" if p.get("activated_counts_input_embedding") else "excludes"
-    return (f"vs published: total {p['total_params'] / 1e9:g}B "
-            f"({_deviation(b.total_params, p['total_params']):+.2f}%); "
-            f"activated {p['activated_params'] / 1e9:g}B "
-            f"({_deviation(b.activated_params, p['activated_params']):+.2f}% excl. embedding, "
-            f"{_deviation(b.activated_params_incl_embedding, p['activated_params']):+.2f}% incl.; "
-            f"the vendor's figure {vendor} it)")
+    total = (f"vs published: total {p['total_params'] / 1e9:g}B "
+             f"({_deviation(b.total_params, p['total_params']):+.2f}%); ")
+    if p.get("activated_params") is None:
+        share = b.activated_params_vendor / b.total_params * 100
+        stated = (f"the vendor states only ~{p['activated_share_pct']:g}% of weights"
+                  if p.get("activated_share_pct") else "the vendor publishes none")
+        return total + (f"no published activated count ({stated}); "
+                        f"ours {human(b.activated_params_vendor)} = {share:.1f}% of the total")
+    return total + (f"activated {p['activated_params'] / 1e9:g}B vs "
+                    f"{human(b.activated_params_vendor)} "
+                    f"({_deviation(b.activated_params_vendor, p['activated_params']):+.2f}%) "
+                    f"counted as the vendor does: {_convention(p)}")
 
 
 def render(b: Breakdown) -> str:
@@ -433,6 +632,30 @@ def render(b: Breakdown) -> str:
     lines = [_header(b), "", *_table(b), "", *_totals(b)]
     if b.published:
         lines.append(_published_line(b))
+    return "\n".join(lines)
+
+
+def _vs(ours: int, published: float | None) -> str:
+    if published is None:
+        return f"{human(ours)} (none published)"
+    return f"{human(ours)} vs {published / 1e9:g}B ({_deviation(ours, published):+.1f}%)"
+
+
+def summary_table(breakdowns: list[Breakdown]) -> str:
+    """Markdown table, one row per model: totals against the published figures
+    (activated counted the vendor's way) and the hot sets at FP8."""
+    lines = ["| model | total | activated (vendor's convention) | convention "
+             "| FFN hot set, FP8 | all always-read, FP8 |",
+             "|---|---|---|---|---|---|"]
+    for b in breakdowns:
+        p = b.published or {}
+        ffn = (f"{gigabytes(b.hot_ffn_params, 'fp8'):.2f} GB" if b.hot_ffn_params
+               else "none (all FFN routed)")
+        lines.append(
+            f"| {b.name} | {_vs(b.total_params, p.get('total_params'))} "
+            f"| {_vs(b.activated_params_vendor, p.get('activated_params'))} "
+            f"| {_convention(p) if p else '-'} | {ffn} "
+            f"| {gigabytes(b.hot_all_params, 'fp8'):.2f} GB |")
     return "\n".join(lines)
 
 
@@ -448,6 +671,8 @@ def to_dict(b: Breakdown) -> dict:
     out = {
         "name": b.name,
         "model_type": b.spec.model_type,
+        "layout": list(b.spec.layout),
+        "always_on_ffn": b.hot_ffn_params > 0,
         "components": {k: asdict(v) for k, v in b.components.items()},
         **totals,
         "mtp_params_not_counted": b.mtp_params,
@@ -459,9 +684,11 @@ def to_dict(b: Breakdown) -> dict:
         out["published"] = {
             **p,
             "total_deviation_pct": _deviation(b.total_params, p["total_params"]),
-            "activated_deviation_pct": _deviation(b.activated_params, p["activated_params"]),
-            "activated_incl_embedding_deviation_pct": _deviation(
-                b.activated_params_incl_embedding, p["activated_params"]),
+            "activated_vendor_convention": _convention(p),
+            "activated_params_vendor_convention": b.activated_params_vendor,
+            "activated_deviation_pct": (
+                _deviation(b.activated_params_vendor, p["activated_params"])
+                if p.get("activated_params") is not None else None),
         }
     return out
 
@@ -478,8 +705,12 @@ class _Parser(argparse.ArgumentParser):
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(prog="python -m thesis.hotset",
                      description="Hot-weight breakdown of an MoE model config.json.")
-    parser.add_argument("config", help="Hugging Face config.json, e.g. theses/models/deepseek-v3.json")
+    parser.add_argument("config", nargs="+",
+                        help="Hugging Face config.json, e.g. theses/models/deepseek-v3.json "
+                             "(several with --table)")
     parser.add_argument("--json", action="store_true", help="print every number as JSON")
+    parser.add_argument("--table", action="store_true",
+                        help="one Markdown row per config: totals vs published, hot sets")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser.parse_args(argv)
 
@@ -499,14 +730,24 @@ def _error_message(path: str, exc: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    try:
-        b = breakdown(load_config(args.config))
-    except (OSError, ValueError) as exc:
-        if args.debug:
-            raise
-        print(_error_message(args.config, exc), file=sys.stderr)
-        return 1
-    print(json.dumps(to_dict(b), indent=2) if args.json else render(b))
+    if len(args.config) > 1 and not args.table:
+        print("Error: several config files given without --table. "
+              "Pass one file, or add --table.", file=sys.stderr)
+        return 2
+    breakdowns = []
+    for path in args.config:
+        try:
+            breakdowns.append(breakdown(load_config(path)))
+        except (OSError, ValueError) as exc:
+            if args.debug:
+                raise
+            print(_error_message(path, exc), file=sys.stderr)
+            return 1
+    if args.table:
+        print(summary_table(breakdowns))
+    else:
+        b = breakdowns[0]
+        print(json.dumps(to_dict(b), indent=2) if args.json else render(b))
     return 0
 
 

@@ -182,7 +182,7 @@ def articles_to_extract(db: Path, version: str) -> list[dict]:
 
 _CLAIM_COLS = ["claim_id", "article_id", "subject", "metric", "value", "unit", "low", "high", "qualifier",
                "previous_value", "precision", "period", "quote", "sentence", "start_char", "end_char",
-               "extractor_version"]
+               "extractor_version", "versus", "benchmark", "subject_text"]
 _MENTION_COLS = ["article_id", "entity_id", "start_char", "end_char", "text"]
 
 

@@ -11,11 +11,23 @@ from pathlib import Path
 
 import duckdb
 
-_VIEWS_SQL = Path(__file__).parent / "migrations" / "004_views.sql"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_CREATE_VIEW = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", re.IGNORECASE)
+
+
+def _view_statements() -> str:
+    """Every view definition of every migration, in migration order (a later one replaces)."""
+    out = []
+    for f in sorted(_MIGRATIONS.glob("*.sql")):
+        for stmt in duckdb.extract_statements(f.read_text(encoding="utf-8")):
+            body = "\n".join(ln for ln in stmt.query.splitlines() if not ln.lstrip().startswith("--"))
+            if _CREATE_VIEW.match(body):
+                out.append(_CREATE_VIEW.sub("CREATE VIEW", body, count=1) + ";")
+    return "\n".join(out)
 
 
 def create_as_of_views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    sql = _VIEWS_SQL.read_text(encoding="utf-8")
+    sql = _view_statements()
     cutoff = f"DATE '{as_of.isoformat()}'"
     filtered = (f"(SELECT * FROM main.articles WHERE coalesce(published_at, fetched_at)::DATE <= {cutoff})")
     sql = re.sub(r"\bFROM articles a\b", f"FROM {filtered} a", sql)
