@@ -77,14 +77,16 @@ def case_sensitive(alias: str) -> bool:
 
 
 def alias_patterns(entities: list[Entity]) -> list[tuple[str, str, bool]]:
-    """(folded alias, entity id, case-sensitive) triples; the name and ticker count as aliases.
+    """(folded alias, entity id, case-sensitive) triples; the name counts as an alias.
 
+    The ticker does not: many are words or abbreviations in prose (IT, ON, MS, GM, DE), so a
+    ticker that news writes in running text is listed in `aliases` like any other form.
     Aliases keep their case: the tokenizer splits "u.s." differently from "U.S.", and the
     case-insensitive matcher compares lower-case forms anyway.
     """
     out: dict[tuple[str, bool], tuple[str, str]] = {}
     for ent in entities:
-        for a in [ent.name, *([ent.ticker] if ent.ticker else []), *ent.aliases]:
+        for a in [ent.name, *ent.aliases]:
             a = to_simplified(str(a).strip())
             if not (len(a) >= 2 or re.match(r"[\u4e00-\u9fff]", a)):
                 continue
