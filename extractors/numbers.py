@@ -27,8 +27,8 @@ EN_NUMERAL = _RULES.regex("en_numeral")
 
 _EN_UNITS = _RULES.dictionary("en_units", int)
 _EN_TENS = _RULES.dictionary("en_tens", int)
-_EN_SCALES = _RULES.dictionary("en_scales", float)
 EN_DENOMINATORS = _RULES.dictionary("en_denominators", int)
+EN_SCALES = _RULES.dictionary("en_scales", float)
 _EN_TOKEN = _RULES.regex("en_word_token")
 
 
@@ -81,7 +81,10 @@ def _integer(tokens: list[tuple[str, object]]) -> float:
             section = group + (digit or 0)
             if section == 0 and total == 0:
                 section = 1
-            total = (total + section) * v if total and total < v else total + section * v
+            if section == 0 or total and total < v:
+                total = (total + section) * v  # 一万亿, 百亿亿: a magnitude right after a magnitude multiplies
+            else:
+                total += section * v
             group, digit = 0.0, None
     if len(tokens) > 1 and tokens[-1][0] == "digit" and tokens[-2][0] in ("small", "big") and tokens[-2][1] > 10:
         digit *= tokens[-2][1] / 10  # 一万三, 一千五, 十二万五
@@ -157,10 +160,10 @@ def parse_english(s: str) -> float:
             current += 0.5  # one and a half billion
         elif w in EN_DENOMINATORS:
             fraction, current = (current or 1.0) / EN_DENOMINATORS[w], 0.0  # half a, two thirds of a
-        elif w in _EN_SCALES and _EN_SCALES[w] < 1000:
-            current = (current or 1.0) * _EN_SCALES[w]  # fifteen hundred, three dozen
-        elif w in _EN_SCALES:
-            total += (current or 1.0) * fraction * _EN_SCALES[w]
+        elif w in EN_SCALES and EN_SCALES[w] < 1000:
+            current = (current or 1.0) * EN_SCALES[w]  # fifteen hundred, three dozen
+        elif w in EN_SCALES:
+            total += (current or 1.0) * fraction * EN_SCALES[w]
             current, fraction = 0.0, 1.0
         elif w not in ("a", "an", "and", "of"):
             raise ValueError(f"not an English number: {s!r}")

@@ -16,6 +16,7 @@ from extractors.numbers import (
     EN_DENOMINATORS,
     EN_MAGNITUDE,
     EN_MAGNITUDES,
+    EN_SCALES,
     ZH_MAGNITUDE,
     ZH_MAGNITUDES,
     parse_number,
@@ -42,6 +43,7 @@ _PRECISION_UNITS = _RULES.list("precision_units")
 _TIMES_SIGNS = _RULES.list("times_signs")
 _PER_BEFORE = _RULES.dictionary("per_before")
 _PER_UNIT = _RULES.dictionary("per_unit")
+_PRICE_PER_UNITS = frozenset(_PER_BEFORE.values()) | frozenset(_PER_UNIT.values())
 
 NUM_START = _RULES.regex("num_start")
 WORDY = _RULES.regex("wordy")
@@ -88,6 +90,12 @@ _POUNDS_WEIGHT_AFTER = _RULES.regex("pounds_weight_after")
 _POUNDS_WEIGHT_WORDS = _RULES.regex("pounds_weight_words")
 _DEFINITION = _RULES.regex("definition")
 _AFTER_VERSION = _RULES.regex("after_version")
+_PER_SECOND_COMPUTE = _RULES.regex("per_second_compute")
+_SHARE_WHOLE = _RULES.regex("share_whole_before")
+_HALF_NOT = _RULES.regex("half_not")
+_PRICE_WORDS = _RULES.regex("price_words")
+_YEN_IN_ENGLISH = _RULES.dictionary("yen_in_english")
+_CJK = _RULES.regex("cjk")
 
 
 @dataclass
@@ -162,7 +170,7 @@ def _en_ratio(m: re.Match) -> float | None:
 def _en_fraction(text: str, m: re.Match, q: Quantity) -> Quantity | None:
     """a third, Two-thirds, Nine-tenths, One in five, Nine out of 10: a share, in percent."""
     r = _en_ratio(m)
-    if r is None or not 0 < r <= 1:
+    if r is None or not 0 < r < 1:  # four quarters is a year, not 100%
         return None
     q.value, q.unit = round(100 * r, 6), "%"
     return q
@@ -239,6 +247,8 @@ def read_quantity(text: str, m: re.Match, yuan: str) -> Quantity | None:
     if not _starts_quantity(text, m):
         return None
     if m.group("num").lower() in _HALF_WORDS:
+        if _HALF_NOT.match(text, m.end()):
+            return None  # a half-point: read as points among the words
         return Quantity(start=m.start("num"), end=m.end("num"), value=50.0, unit="%")
     q = _numeral(m)
     if q is None:
@@ -280,7 +290,9 @@ def _read_literal_sign(text: str, q: Quantity, m: re.Match) -> None:
 def _starts_quantity(text: str, m: re.Match) -> bool:
     num = m.group("num")
     if num[0] in CN_NUM_CHARS and not m.group("pct") and num not in _HALF_WORDS:
-        # 统一, 一直, 十五五: a numeral character that starts no quantity
+        # 统一, 一直, 十五五: a numeral character that starts no quantity; 一万三 is a number whatever follows
+        if len(num) > 1 and any(c in num for c in _MAGNITUDE_CHARS):
+            return True
         return text[m.end():m.end() + 1] in _after_cn_numeral()
     return True
 
@@ -295,7 +307,7 @@ def _numeral(m: re.Match) -> Quantity | None:
     start = m.start("cur") if m.group("cur") else m.start("pct") if m.group("pct") else m.start("num")
     q = Quantity(start=start, end=m.end(), value=value, unit=None, chinese=chinese)
     if num[:1].isascii() and num[:1].isalpha():
-        q.has_magnitude = any(w in EN_MAGNITUDES for w in num.lower().replace("-", " ").split())
+        q.has_magnitude = any(w in EN_SCALES for w in num.lower().replace("-", " ").split())
     else:  # a numeral that swallowed its magnitude: 两百万, 三百亿, 3万4000
         q.has_magnitude = any(c in num for c in _MAGNITUDE_CHARS)
     if chinese and (pair := parse_pair(num)):  # 两三百: 200 to 300, about
@@ -331,6 +343,7 @@ def _read_precision(text: str, q: Quantity) -> None:
 def _read_unit(text: str, q: Quantity, cur: str | None, yuan: str) -> None:
     if cur:
         q.unit = _CUR_PREFIX[cur.upper()]
+        q.extra["cur"] = cur
         if (u := match_unit(text, q.end)) and u[0].unit == q.unit:
             q.end = u[1]  # "$5 trillion dollars" is still one unit
         return
@@ -404,10 +417,12 @@ def _says_nothing(sent: Sentence, m: re.Match, q: Quantity) -> bool:
     text, s = sent.text, m.start("num")
     if q.chinese and q.unit is None:
         return True  # 十五五, 一起: a Chinese numeral needs a unit to be a quantity
-    if q.chinese and q.unit in ("count", "points") and q.value == 1:
+    if q.chinese and q.unit in ("count", "points") and q.value == 1 and q.high is None:
         return True  # 一家公司, 一位分析师, 一点: an article or "a bit", not a count
     if (s == sent.start or text[sent.start:s].strip() == "") and _LIST_MARK.match(text, s):
         return True  # 1) or 一、 opening the sentence
+    if _SHARE_WHOLE.search(text[max(sent.start, s - 16):s]):
+        return True  # the 10 of 'Nine out of 10'
     if _DEFINITION.search(sent.body):
         return True  # One basis point is one hundredth of a percentage point
     return q.unit is None  # a bare number says nothing we can normalise
@@ -417,13 +432,17 @@ def bare_unit(sent: Sentence, q: Quantity, m: re.Match) -> None:
     """A number without a unit is still a quantity when written with separators (12,000) or
     as an index level after 收报/报/至/closed at in a sentence naming an index."""
     num = m.group("num")
+    if q.chinese:
+        if q.has_magnitude and q.value >= 100 and _PRICE_WORDS.search(sent.text, sent.clause(q.start).start, q.start):
+            q.unit = sent.yuan  # 售价从三万九降到三万四: a price needs no 元
+        return
     if _YEAR.fullmatch(num):
         return
     clause_start = sent.clause(q.start).start
     if sent.has_index and _LEVEL_AFTER_WORDS.search(sent.text[max(clause_start, q.start - 10):q.start]):
         q.unit = "points"
     elif "," in num and _THOUSANDS.fullmatch(num):
-        q.unit = "count"
+        q.unit, q.extra["bare"] = "count", True
     elif q.has_magnitude and not (q.extra.get("letter") and not _PARAM_CONTEXT.search(sent.body)):
         q.unit = "count"  # 2.5 million, 3万; but 910B is a chip unless the sentence is about parameters
 
@@ -433,11 +452,14 @@ def refine_units(sent: Sentence, qs: list[Quantity]) -> None:
     per_day = _PER_DAY.search(sent.body)
     params = _PARAM_CONTEXT.search(sent.body)
     for q in qs:
+        if q.extra.get("cur") in _YEN_IN_ENGLISH and not _CJK.search(sent.body):
+            q.unit = _YEN_IN_ENGLISH[q.extra["cur"]]
         if q.unit == "POUNDS":
             _pounds(sent, q)
         elif q.unit == "x" and _INCREASE_BY.search(sent.text[max(sent.start, q.start - 8):q.start]):
             q.unit, q.value = "%", q.value * 100  # 增加一倍 is +100%, 增长了两倍 +200%
-        elif q.unit in _PER_SECOND_UNITS and _PER_SECOND.search(sent.text[max(sent.start, q.start - 3):q.start]):
+        elif q.unit in _PER_SECOND_UNITS and _PER_SECOND.search(sent.text[max(sent.start, q.start - 3):q.start]) \
+                and (q.unit != "count" or _PER_SECOND_COMPUTE.search(sent.body)):
             q.unit = _PER_SECOND_UNITS[q.unit]  # 每秒1.2TB
             q.start = _PER_SECOND.search(sent.text, max(sent.start, q.start - 3), q.start).start()
         if q.unit in MONEY:
@@ -448,13 +470,25 @@ def refine_units(sent: Sentence, qs: list[Quantity]) -> None:
                 q.start -= 2
         elif q.unit == "count" and q.has_magnitude and params and not q.chinese:
             q.unit = "params"  # 671B, 37B in a sentence about parameters
+    _share_units(qs)
+
+
+def _share_units(qs: list[Quantity]) -> None:
+    """Settled down $1.12 at $68.70 per barrel: a smaller dollar move beside a per-barrel price is
+    per barrel too. The Dow fell 432 points to 42,840: a bare level beside index points is points."""
+    per = next((q for q in qs if q.unit in _PRICE_PER_UNITS), None)
+    points = any(q.unit == "points" for q in qs)
+    for q in qs:
+        if per and q.unit == "USD" and not q.has_magnitude and abs(q.value) <= per.value:
+            q.unit, q.extra["price_move"] = per.unit, True
+        elif points and q.extra.get("bare"):
+            q.unit = "points"
 
 
 def _pounds(sent: Sentence, q: Quantity) -> None:
     """5 million pounds is sterling; 30,000 pounds of beef and a pack weighing 1,200 pounds are weights."""
-    clause = sent.clause(q.start)
-    weight = _POUNDS_WEIGHT_AFTER.match(sent.text, q.end, clause.end) or \
-        _POUNDS_WEIGHT_WORDS.search(sent.text, clause.start, clause.end)
+    start, end = sent.clause(q.start).start, sent.clause(q.end - 1).end  # 30,000 holds a clause break
+    weight = _POUNDS_WEIGHT_AFTER.match(sent.text, q.end, end) or _POUNDS_WEIGHT_WORDS.search(sent.text, start, end)
     q.unit = "pounds" if weight else "GBP"
 
 
@@ -485,13 +519,18 @@ def try_range(sent: Sentence, q: Quantity, m: re.Match) -> None:
     if not m2 or m2.group("cur") and q.unit and q.unit not in MONEY:
         return
     q2 = read_quantity(text, m2, sent.yuan)
-    if q2 is None or q2.unit is None or (q.unit and q.unit != q2.unit):
+    if q2 is None:
+        return
+    if q2.unit is None and q2.has_magnitude and (q.unit in MONEY or q.unit is None):
+        q2.unit = q.unit  # $1.2-1.4 billion; 3万至5万 (a count, once bare_unit has read it)
+    elif q2.unit is None or (q.unit and q.unit != q2.unit):
         return
     low = q.value
-    if q.unit is None:
-        # the first number borrows the second's magnitude and unit factor: 3–4GB, 4000至6000人
+    if not q.has_magnitude and (q.unit is None or q.unit in MONEY and q2.has_magnitude):
+        # the first number borrows the second's magnitude and unit factor: 3–4GB, 4000至6000人, $1.2-1.4 billion
         raw = number_value(m2.group("num"))
         low = q.value * (q2.value / raw if raw else 1.0)
+        q.has_magnitude = q2.has_magnitude
     if not (0 <= low <= q2.value <= 10 * low):
         return  # 增加1.2万个至767.0万个 is a change and a level, not a range
     q.value = low
