@@ -36,6 +36,7 @@ _POS = _RULES.regex("rising")
 _LEVEL_MARK = _RULES.regex("level_mark")
 _LEVEL_NEAR = _RULES.regex("level_near")
 _FALL_NOUN = _RULES.regex("fall_noun")
+_FALL_AFTER = _RULES.regex("fall_after")
 _LOSS = _RULES.regex("loss_before")
 _OR = _RULES.regex("or_between")
 _MAYBE_NUMBER = _RULES.regex("maybe_number")
@@ -132,9 +133,9 @@ def _numeral_quantity(sent: Sentence, m) -> Quantity | None:
         sent.yuan = q.unit  # an explicit 人民币/新台币 decides the article's later bare 元
     if sent.in_period(m.start("num")):
         return None  # 2027年, 12月18日: time, not quantity
-    if q.unit is None and not q.chinese:
-        try_range(sent, q, m)
-    if q.unit is None and not q.chinese:
+    if q.unit is None:
+        try_range(sent, q, m)  # 3–4GB, 一到五个
+    if q.unit is None:
         bare_unit(sent, q, m)
     if is_not_claim(sent, m, q):
         return None
@@ -196,7 +197,7 @@ def _signed(sent: Sentence, q: Quantity, clause: Span, metric: str, sign: int) -
     value = q.value
     if not sign and metric == "profit" and _LOSS.search(sent.text[max(clause.start, q.start - 8):q.start]):
         value = -value  # 净亏损6.244亿元 is a negative profit, not a change
-    if sign and metric in LEVEL_TO_CHANGE and q.unit not in _COMMODITY_PRICE_UNITS:
+    if sign and metric in LEVEL_TO_CHANGE and (q.unit not in _COMMODITY_PRICE_UNITS or q.extra.get("price_move")):
         metric = LEVEL_TO_CHANGE[metric]  # 下跌179.03点 is a move of the index, not its level
     if sign < 0 and value > 0 and metric in SIGNED_METRICS:  # every change partner is signed (metrics.py)
         value = -value
@@ -209,8 +210,8 @@ def _signed(sent: Sentence, q: Quantity, clause: Span, metric: str, sign: int) -
 def _sign(text: str, q: Quantity, clause: Span) -> int:
     """-1 when a falling word governs the number in its clause, +1 for a rising word, 0 for none."""
     window = text[clause.start:q.start]
-    if _FALL_NOUN.search(window[-12:]):
-        return -1  # 跌幅0.38%, 降幅续缩至2.0%: the size of a fall
+    if _FALL_NOUN.search(window[-12:]) or _FALL_AFTER.match(text, q.end, clause.end):
+        return -1  # 跌幅0.38%, 降幅续缩至2.0%, a half-point rate cut: the size of a fall
     last_neg = max((m.end() for m in _NEG.finditer(window)), default=-1)
     last_pos = max((m.end() for m in _POS.finditer(window)), default=-1)
     last = max(last_neg, last_pos)
@@ -219,7 +220,7 @@ def _sign(text: str, q: Quantity, clause: Span) -> int:
     between = window[last:]
     if _LEVEL_MARK.search(between) or _LEVEL_NEAR.search(between) or len(between) > 25:
         return 0  # 下调至80美元, fell to $58.25: a level, not a move
-    return -1 if last_neg > last_pos else 1
+    return -1 if last_neg >= last_pos else 1  # 负增长 holds 增长: the longer, falling word wins
 
 
 def _period(sent: Sentence, q: Quantity) -> Period | None:

@@ -19,6 +19,9 @@ _LATIN_LETTER = _RULES.regex("latin_letter")
 _WORD_END = _RULES.regex("word_end").pattern
 
 
+_REQUIRED = {"unit", "factor", "surfaces"}
+
+
 @dataclass(frozen=True)
 class Unit:
     unit: str
@@ -29,26 +32,35 @@ class Unit:
 @functools.lru_cache(maxsize=1)
 def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
     """Per first character, a regex matching the unit surfaces that start with it (longest
-    first), and surface -> Unit. Dispatching on the first character keeps each regex short."""
+    first), and surface -> Unit. Dispatching on the first character keeps each regex short.
+    A surface of an entry with `case: true` matches only as written (W, Gb/s) and is keyed as
+    written; every other surface is keyed in lower case."""
     raw = yaml.load((DATA / "units.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     by_surface: dict[str, Unit] = {}
+    cased: set[str] = set()
     for i, entry in enumerate(raw["units"]):
-        if not {"unit", "factor", "surfaces"} <= set(entry):
-            raise DataFileError(DATA / "units.yaml", f"units[{i}]", "needs unit, factor and surfaces")
+        if not _REQUIRED <= set(entry) <= _REQUIRED | {"case"}:
+            raise DataFileError(DATA / "units.yaml", f"units[{i}]", "needs unit, factor and surfaces, and may say case")
         for s in entry["surfaces"]:
-            by_surface.setdefault(str(s).lower(), Unit(entry["unit"], float(entry["factor"]), str(s)))
+            key = str(s) if entry.get("case") else str(s).lower()
+            if entry.get("case"):
+                cased.add(key)
+            by_surface.setdefault(key, Unit(entry["unit"], float(entry["factor"]), str(s)))
     groups: dict[str, list[str]] = {}
     for s in sorted(by_surface, key=len, reverse=True):
         p = re.escape(s).replace(r"\ ", r"\s?")
-        if _LATIN_LETTER.match(s[-1]):
+        if _LATIN_LETTER.match(s[-1].lower()):
             p += _WORD_END
-        groups.setdefault(s[0], []).append(p)
+        groups.setdefault(s[0].lower(), []).append(f"(?-i:{p})" if s in cased else p)
     return {c: re.compile("|".join(ps), re.I) for c, ps in groups.items()}, by_surface
 
 
 def match_unit(text: str, pos: int) -> tuple[Unit, int] | None:
-    """The unit starting at `pos` (one optional space allowed), and where it ends."""
+    """The unit starting at `pos` (one optional space allowed, or a hyphen before a Latin
+    unit: 500-megawatt, 128K-token), and where it ends."""
     if pos < len(text) and text[pos] == " ":
+        pos += 1
+    elif pos + 1 < len(text) and text[pos] == "-" and _LATIN_LETTER.match(text[pos + 1].lower()):
         pos += 1
     if pos >= len(text):
         return None
@@ -57,6 +69,8 @@ def match_unit(text: str, pos: int) -> tuple[Unit, int] | None:
     m = rx.match(text, pos) if rx else None
     if not m:
         return None
-    key = m.group(0).lower()
-    unit = table.get(key) or table.get(re.sub(r"\s+", " ", key)) or table.get(key.replace(" ", ""))
-    return (unit, m.end()) if unit else None
+    got = m.group(0)
+    for key in (got, got.lower(), re.sub(r"\s+", " ", got.lower()), got.lower().replace(" ", "")):
+        if key in table:
+            return table[key], m.end()
+    return None
