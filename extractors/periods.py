@@ -22,6 +22,7 @@ _ZH_WEEKDAYS = _RULES.dictionary("zh_weekdays", int)
 _EN_WEEKDAYS = _RULES.list("en_weekdays")
 _FISCAL_MARK = _RULES.regex("fiscal_mark")
 _CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+_SENTENCE_END = re.compile(r"[。；;!?！？]|\.\s")
 _SHAPE = re.compile(r"(FY)?(\d{4})(?:Q([1-4])|H([12])|-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -450,6 +451,7 @@ def _mark_end_dates(text: str, periods: list[Period]) -> None:
         if not _ENDED_BEFORE.search(text, max(0, p.start - 12), p.start):
             continue
         near = [o for o in periods[max(0, i - 2):i + 3] if o is not p and o.role == "time"
-                and (o.value is None or o.value.count("-") == 0) and abs(o.start - p.start) < 48]
+                and (o.value is None or o.value.count("-") == 0) and abs(o.start - p.start) < 48
+                and not _SENTENCE_END.search(text, min(o.end, p.end), max(o.start, p.start))]
         if near or _END_DATE_AFTER.match(text, p.end):
             p.role = "end"

@@ -26,6 +26,7 @@ _GAP_EN = _RULES.regex("compare_gap_en")
 _STORY_START = _RULES.regex("story_start")
 _STATED_METRICS = frozenset(_RULES.list("stated_only_metrics"))
 _SPEC_UNITS = frozenset(_RULES.list("spec_units"))
+_STATED_UNITS = frozenset(_RULES.list("stated_units"))
 _STATED_BEFORE = _RULES.regex("stated_before")
 _STATED_AFTER = _RULES.regex("stated_after")
 _MARKET_METRICS = frozenset(_RULES.list("market_metrics"))
@@ -34,9 +35,12 @@ _MARKET_WORDS = _RULES.regex("market_words")
 _WRAP_WORDS = _RULES.regex("wrap_words")
 _RESTATED = _RULES.regex("restated")
 _AFTER_GAP = re.compile(r"\s*(?:(?:in|for|during|at|over|through|on)\s+)?(?:the\s+|its\s+)?", re.I)
+_OWNER_TYPES = frozenset({"company", "product", "model"})
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _RESPECTIVELY = re.compile(r"分别|respectively", re.I)
+_YEAR_RANGE = re.compile(r"\s*(?:至|到|-|–|—|to|through)\s*", re.I)
+_CLAUSE_END = re.compile(r"[。；;]")
 _BRACKETS = {"(": ")", "（": "）"}
 _CLOSERS = frozenset(_BRACKETS.values())
 
@@ -50,7 +54,8 @@ def claim_kind(sent: Sentence, q: Quantity, metric: str) -> str:
     clause = sent.clause(q.start)
     if q.unit in _SPEC_UNITS:
         return "spec"
-    if (metric in _STATED_METRICS or metric in SPEC_METRICS or _STATED_BEFORE.search(text, clause.start, q.start)
+    if (metric in _STATED_METRICS or metric in SPEC_METRICS or q.unit in _STATED_UNITS
+            or _STATED_BEFORE.search(text, clause.start, q.start)
             or _STATED_AFTER.match(text, q.end, clause.end)):
         return "stated"
     if metric in _MARKET_METRICS or q.unit in _MARKET_UNITS or _MARKET_WORDS.search(text, clause.start, clause.end) \
@@ -65,14 +70,16 @@ class Timeline:
     published: date | None
     running: str | None = None  # the period the story set, resolved ("2025Q3", "FY2026Q3", "2025-11")
     day: str | None = None  # the story's trading day ("2025-12-09")
-    market_day: bool = False  # the day was set by a market wrap ("A股周二收跌"), so it dates the whole story
+    owner: dict | None = None  # the company or product whose report set the running period
+    day_market: bool = False  # the day was set by a market sentence ("shares tumbled on Wednesday")
+    day_wrap: bool = False  # ... by a market wrap ("A股周二收跌"): it dates every figure of the story
     _used: list[Period] = field(default_factory=list)  # periods the sentence's claims took
     _last: tuple[int, str | None] | None = None  # where the previous claim ended, and its period
 
     def begin(self, text: str, start: int, end: int) -> None:
         """A new sentence; a briefing story or list item drops the context."""
         if _STORY_START.match(text, start, end) or "--" in text[max(0, start - 4):start]:
-            self.running, self.day, self.market_day = None, None, False
+            self.running, self.owner, self.day, self.day_market, self.day_wrap = None, None, None, False, False
         self._used = []
         self._last = None
 
@@ -81,12 +88,16 @@ class Timeline:
         if self._last and self._last[0] >= sent.start and _RESTATED.match(text[self._last[0]:q.start]):
             value = self._last[1]  # "fell 179.03 points, or 0.38%": the same move, the same date
         else:
-            value = self._choose(sent, q, claim_kind(sent, q, metric), _fiscal_entity(sent, subject))
+            value = self._choose(sent, q, claim_kind(sent, q, metric), subject)
         self._last = (q.end, value)
         return value
 
-    def _choose(self, sent: Sentence, q: Quantity, kind: str, entity: str | None) -> str | None:
+    def _choose(self, sent: Sentence, q: Quantity, kind: str, subject: str | None) -> str | None:
         text, clause = sent.text, sent.clause(q.start)
+        entity = _fiscal_entity(sent, subject)
+        ranged = _respective_year(sent, q)
+        if ranged:
+            return ranged  # "2025年至2027年净利润分别为98亿元、165亿元和210亿元"
         usable = [p for p in sent.periods if not (p.start <= q.start < p.end) and p.role not in ("end", "none")
                   and _same_brackets(text, p, q)]
         bound = _bound_comparison(sent, q, [p for p in usable if _is_comparison(text, p)])
@@ -95,15 +106,16 @@ class Timeline:
         free = [p for p in usable if not _is_comparison(text, p)]
         in_clause = [p for p in free if clause.start <= p.start < clause.end]
         after = [p for p in in_clause if p.start >= q.end and not _DIGIT.search(text, q.end, p.start)]
-        if after and kind != "stated" and _AFTER_GAP.match(text[q.end:after[0].start]):
+        if after and kind not in ("stated", "spec") and _AFTER_GAP.fullmatch(text[q.end:after[0].start]):
             return self._take(sent, after[0], entity)  # "$57.0 billion for the third quarter", "4.6% in November"
         before = [p for p in in_clause if p.end <= q.start]
         if before:
             return self._take(sent, before[-1], entity)
         if kind == "spec":
             return None
+        after = after or [p for p in in_clause if p.start >= q.end]
         if after and kind != "stated":
-            return self._take(sent, after[0], entity)
+            return self._take(sent, after[0], entity)  # "fell by 13,000 to 224,000 in the week ended Dec. 13"
         earlier = [p for p in free if p.end <= q.start]
         if earlier:
             return self._take(sent, earlier[-1], entity)
@@ -111,11 +123,21 @@ class Timeline:
             return None
         if kind == "market":
             days = [p for p in free if p.role == "day"]
-            return days[0].value if days else self.day
-        if self.running or (self.day and self.market_day):
-            return self.running or self.day
+            return days[0].value if days else (self.day if self.day_market else None)
+        if self.running and self._owns(sent, subject):
+            return self.running
+        if self.day and self.day_wrap:
+            return self.day
         later = [p for p in free if p.start >= q.end]
         return self._take(sent, later[0], entity) if later else None
+
+    def _owns(self, sent: Sentence, subject: str | None) -> bool:
+        """Whether a figure about `subject` belongs to the report that set the running period: not
+        when both are companies or products and differ (Sora's downloads after Google's quarter)."""
+        if self.owner is None or subject is None or subject == self.owner["id"]:
+            return True
+        types = {m["id"]: m["type"] for m in sent.mentions}
+        return types.get(subject, self.owner["type"]) not in _OWNER_TYPES
 
     def _take(self, sent: Sentence, p: Period, entity: str | None) -> str | None:
         if p.role == "time":
@@ -169,10 +191,13 @@ class Timeline:
         value = self.resolve(None, spans[-1], entity) if spans else None
         if value and _begun(value, self.published) and not (self.running and self.running.startswith(value)):
             self.running = value
+            owners = [m for m in mentions if m["type"] in _OWNER_TYPES and not m.get("role")]
+            self.owner = owners[0] if owners else None
         days = [p for p in periods if p.role == "day" or (p.role == "time" and _past_date(p.value, self.published))]
         if days:
             self.day = days[-1].value
-            self.market_day = bool(_WRAP_WORDS.search(text, start, end)) or any(m["type"] == "index" for m in mentions)
+            self.day_wrap = bool(_WRAP_WORDS.search(text, start, end)) or any(m["type"] == "index" for m in mentions)
+            self.day_market = self.day_wrap or bool(_MARKET_WORDS.search(text, start, end))
 
 
 def _past_date(value: str | None, pub: date | None) -> bool:
@@ -224,9 +249,23 @@ def _fiscal_entity(sent: Sentence, subject: str | None) -> str | None:
     return next((m["id"] for m in sent.mentions if m["id"] in table), subject)
 
 
+def _respective_year(sent: Sentence, q: Quantity) -> str | None:
+    """The year of a range read "respectively": 2025年至2027年...分别为A、B和C gives A 2025."""
+    text = sent.text
+    years = [p for p in sent.periods if p.end <= q.start and p.role == "time" and p.value and p.value.isdigit()]
+    for a, b in zip(years, years[1:], strict=False):
+        if not _YEAR_RANGE.fullmatch(text[a.end:b.start]):
+            continue
+        r = _RESPECTIVELY.search(text, b.end, q.start)
+        if r and not _CLAUSE_END.search(text, b.end, q.start):
+            k = int(a.value) + len(_NUMBER.findall(text[r.end():q.start]))
+            return str(k) if k <= int(b.value) else None
+    return None
+
+
 def _is_comparison(text: str, p: Period) -> bool:
     """去年同期, "a year earlier", 上一季, or a period written after 较/比/from/versus."""
-    if p.role == "relative" and p.shift and p.shift[1] != 0:
+    if p.role == "relative" and p.shift and p.shift[1] < 0:
         return True
     return p.role == "time" and bool(_COMPARE_BEFORE.search(text, max(0, p.start - 14), p.start))
 
