@@ -119,6 +119,9 @@ class Timeline:
         earlier = [p for p in free if p.end <= q.start]
         if earlier:
             return self._take(sent, earlier[-1], entity)
+        base_day = [p for p in usable if p.end <= q.start and clause.start <= p.start and _past_date(p.value, None)]
+        if base_day:
+            return base_day[-1].value  # "比12月18日的收盘价高出47%": measured against that day's close
         if kind == "stated":
             return None
         if kind == "market":
