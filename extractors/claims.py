@@ -12,7 +12,7 @@ from datetime import date
 
 from extractors.metrics import LEVEL_TO_CHANGE, SIGNED_METRICS, metric_for
 from extractors.patterns import load
-from extractors.periods import Period, find_periods
+from extractors.periods import find_periods
 from extractors.quantities import (
     NUM_START,
     WORDY,
@@ -28,6 +28,7 @@ from extractors.quantities import (
 )
 from extractors.sentence import Sentence, Span
 from extractors.subjects import TIER1, eligible, subject_of, versus_of
+from extractors.timeline import Timeline
 
 log = logging.getLogger(__name__)
 _RULES = load("claims")
@@ -65,22 +66,27 @@ def find_claims(text: str, sentences: list[tuple[int, int]], mentions: list[dict
     starts = [m["start"] for m in mentions]
     last_end = 0
     topic = _topic(mentions)
+    timeline = Timeline(published)  # the running period and trading day, sentence by sentence
     for ss, se in sentences:
         if _NEW_SCOPE.search(text, last_end, ss) or _BULLET.match(text, ss):
             carry = topic  # a paragraph, bullet or briefing story starts a new scope: the article's topic
         last_end = se
         in_sent = mentions[bisect.bisect_left(starts, ss):bisect.bisect_left(starts, se)]
         named = [m["id"] for m in in_sent if eligible(m, TIER1)]
+        in_periods = [p for p in periods if p.start < se and p.end > ss]
+        timeline.begin(text, ss, se)
         if not _MAYBE_NUMBER.search(text, ss, se):
+            timeline.observe(text, ss, se, in_periods, in_sent, carry, had_claims=False)
             carry = named[0] if named else carry
             continue  # no digit, no numeral: nothing to read
         try:
             sent = Sentence(text=text, start=ss, end=se, mentions=in_sent, yuan=yuan, carry=carry,
-                            periods=[p for p in periods if p.start < se and p.end > ss])
+                            periods=in_periods, timeline=timeline)
             claims = _sentence_claims(sent)
         except Exception:  # an unreadable sentence yields nothing; the rest of the text still counts
             log.debug("claims: skipped sentence at %d", ss, exc_info=True)
             continue
+        timeline.observe(text, ss, se, in_periods, in_sent, carry, had_claims=bool(claims))
         out += claims
         subjects = [c["subject"] for c in claims if c["subject"]]
         carry = subjects[-1] if subjects else (named[0] if named else carry)
@@ -172,12 +178,11 @@ def _claims(sent: Sentence, quantities: list[Quantity]) -> list[dict]:
         versus = versus_of(q, sent, spans)
         subject = subject_of(q, sent, metric, prev_subject, versus)
         prev_subject = subject or prev_subject
-        per = _period(sent, q)
+        per = _period(sent, q, subject, metric)
         out.append({"start": q.start, "end": q.end, "value": value, "unit": q.unit, "low": q.low,
                     "high": q.high, "qualifier": q.qualifier, "previous_value": q.previous_value,
                     "precision": q.precision, "metric": metric, "subject": subject,
-                    "versus": versus,
-                    "period": per.value if per else None, "sentence_start": sent.start, "sentence_end": sent.end})
+                    "versus": versus, "period": per, "sentence_start": sent.start, "sentence_end": sent.end})
     return out
 
 
@@ -223,14 +228,7 @@ def _sign(text: str, q: Quantity, clause: Span) -> int:
     return -1 if last_neg >= last_pos else 1  # 负增长 holds 增长: the longer, falling word wins
 
 
-def _period(sent: Sentence, q: Quantity) -> Period | None:
-    """The period the number is for: in its clause, else in its sentence; the one written before
-    it first ("2025年达80万个、2026年200万个": the time is written before what it dates)."""
-    clause = sent.clause(q.start)
-    inside = [p for p in sent.periods if not (p.start <= q.start < p.end)]
-    pool = [p for p in inside if clause.start <= p.start < clause.end]
-    pool = pool or [p for p in inside if sent.start <= p.start < sent.end]
-    if not pool:
-        return None
-    before = [p for p in pool if p.end <= q.start]
-    return before[-1] if before else min(pool, key=lambda p: abs(p.start - q.start))
+def _period(sent: Sentence, q: Quantity, subject: str | None, metric: str) -> str | None:
+    """The period the number is for: what its clause or sentence names, else what the article set
+    (extractors/timeline.py); fiscal periods in the subject's own calendar."""
+    return (sent.timeline or Timeline(None)).period_for(sent, q, subject, metric)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from extractors.patterns import load
 from extractors.periods import Period
@@ -27,6 +27,7 @@ class Sentence:
     periods: list[Period]  # time expressions overlapping the sentence
     yuan: str  # what a bare 元 means; an explicit 人民币/新台币 in the sentence changes it from there on
     carry: str | None = None  # the article's running subject when the sentence starts
+    timeline: Any = None  # the article's time context (extractors/timeline.Timeline), read by the period rule
     body: str = field(init=False)
     taken: list[Span] = field(init=False)  # entity names: a number inside one is part of the name
     has_index: bool = field(init=False)
