@@ -113,9 +113,14 @@ def evaluate_gold(folder: Path) -> dict:
     }
 
 
+# Topics (the interconnect, power, the scheduler) were added to the gazetteer for statements,
+# after this gold set was annotated; it marks no topic mentions, so they are not scored here.
+UNSCORED_TYPES = frozenset({"topic"})
+
+
 def _score_entities(d: dict, res: dict, counts: dict, errors: list) -> None:
     gold_ents = {(e["id"], e["start"], e["end"]) for e in d.get("entities") or []}
-    pred_ents = {(e["id"], e["start"], e["end"]) for e in res["entities"]}
+    pred_ents = {(e["id"], e["start"], e["end"]) for e in res["entities"] if e["type"] not in UNSCORED_TYPES}
     counts["ent_tp"] += len(gold_ents & pred_ents)
     counts["ent_pred"] += len(pred_ents)
     counts["ent_gold"] += len(gold_ents)

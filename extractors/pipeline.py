@@ -136,7 +136,7 @@ def _result(doc, original: str) -> dict:
         found = [{"id": e.ent_id_ or e.kb_id_, "type": e.label_.lower(), "start": e.start_char, "end": e.end_char}
                  for e in doc.ents if (e.ent_id_ or e.kb_id_)]
     ents = [{"id": m["id"], "type": m["type"], "text": original[m["start"]:m["end"]], "start": m["start"],
-             "end": m["end"]} for m in found]
+             "end": m["end"], "attributes": dict(m.get("attributes") or {})} for m in found]
     claims = []
     for c in doc._.claims or []:
         claims.append({
