@@ -14,6 +14,7 @@ from pathlib import Path
 from common.exceptions import TerminalException, ThesiswatchError
 
 FLOOR_KEYS = ("entity_f1", "value_f1", "subject_accuracy", "period_accuracy", "metric_accuracy", "versus_accuracy")
+STATEMENT_KEYS = ("statement_f1", "modality_accuracy")
 
 
 class FloorError(ThesiswatchError, TerminalException):
@@ -29,10 +30,16 @@ def corpus_hash(folder: Path) -> str:
 
 
 def scores(report: dict) -> dict[str, float]:
-    """The gated figures of an `evaluate_gold` report."""
+    """The gated figures of an `evaluate_gold` report, or of an `evaluate_statements` one."""
+    if "modality_accuracy" in report:
+        return {"statement_f1": report["statements"]["f1"], "modality_accuracy": report["modality_accuracy"]}
     return {"entity_f1": report["entities"]["f1"], "value_f1": report["claims"]["f1"],
             "subject_accuracy": report["subject_accuracy"], "period_accuracy": report["period_accuracy"],
             "metric_accuracy": report["metric_accuracy"], "versus_accuracy": report["versus_accuracy"]}
+
+
+def _keys(report: dict) -> tuple[str, ...]:
+    return STATEMENT_KEYS if "modality_accuracy" in report else FLOOR_KEYS
 
 
 def read_floors(path: Path) -> dict:
@@ -44,6 +51,7 @@ def below(report: dict, floors: dict) -> dict[str, tuple[float, float]]:
     got = scores(report)
     pinned = floors["floors"]
     return {k: (round(got[k], 3), pinned[k]) for k in FLOOR_KEYS if k in pinned and got[k] < pinned[k]}
+    return {k: (round(got[k], 3), floors["floors"][k]) for k in _keys(report) if got[k] < floors["floors"][k]}
 
 
 def pin(report: dict, folder: Path, path: Path, allow_lower: bool = False) -> dict:
@@ -53,7 +61,7 @@ def pin(report: dict, folder: Path, path: Path, allow_lower: bool = False) -> di
     """
     new = {k: int(v * 100) / 100 for k, v in scores(report).items()}
     old = read_floors(path)["floors"] if path.exists() else {}
-    lowered = {k: (old[k], new[k]) for k in FLOOR_KEYS if k in old and new[k] < old[k]}
+    lowered = {k: (old[k], new[k]) for k in _keys(report) if k in old and new[k] < old[k]}
     if lowered and not allow_lower:
         detail = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in lowered.items())
         raise FloorError(f"pinning would lower {detail}. Fix the regression, or pass --allow-lower "

@@ -16,7 +16,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 
 DATA = Path(__file__).parent / "data"
 TYPES = ("company", "product", "model", "organisation", "agency", "person", "country", "technology",
-         "index", "commodity")
+         "index", "commodity", "topic")
+ATTRIBUTES = ("architecture", "tier", "medium")
 
 
 class GazetteerError(ThesiswatchError, TerminalException):
@@ -34,6 +35,14 @@ class Entity(BaseModel):
     # source: reports numbers about others (analysts, agencies, media); indicator: CPI, PMI.
     # Neither is the subject of a claim when something else is named.
     role: Literal["source", "indicator"] | None = None
+    # What a thing is, so a check can ask for "a dense model" or "an optical link" without naming one.
+    architecture: Literal["moe", "dense"] | None = None  # models, and the topics moe / dense
+    tier: Literal["sram", "hbm", "near_memory", "dram"] | None = None  # memory, and parts that define a tier
+    medium: Literal["copper", "optics"] | None = None  # interconnect
+
+    def attributes(self) -> dict[str, str]:
+        """The attributes this entity has: {"architecture": "moe"}."""
+        return {k: getattr(self, k) for k in ATTRIBUTES if getattr(self, k) is not None}
 
 
 def _load_file(path: Path) -> list[Entity]:

@@ -1,4 +1,4 @@
-"""Text in, entities and claims out: the spaCy pipelines assembled from zh.cfg / en.cfg.
+"""Text in, entities, claims and statements out: the spaCy pipelines assembled from zh.cfg / en.cfg.
 
 Chinese text is folded to Simplified (same length) before it reaches spaCy, so every offset a
 component reports indexes the original text, and quotes are cut from the original.
@@ -18,6 +18,7 @@ from spacy.language import Language
 import extractors.components.claims  # noqa: F401  (registers tw_claims)
 import extractors.components.entities  # noqa: F401  (registers tw_entities)
 import extractors.components.sentences  # noqa: F401  (registers tw_sentences)
+import extractors.components.statements  # noqa: F401  (registers tw_statements)
 from extractors.fold import detect_lang, to_simplified
 from extractors.metrics import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 
@@ -40,7 +41,7 @@ def build_nlp(lang: str, extra_files: tuple[str, ...] = (), model: str | None = 
     """A pipeline for 'zh' or 'en' from our config, or a trained `model` with our components added."""
     if model:
         nlp = spacy.load(model)
-        for name in ("tw_sentences", "tw_entities", "tw_claims"):
+        for name in ("tw_sentences", "tw_entities", "tw_claims", "tw_statements"):
             if name in nlp.pipe_names:
                 continue
             if name == "tw_sentences" and ("parser" in nlp.pipe_names or "senter" in nlp.pipe_names):
@@ -83,7 +84,7 @@ class Extractor:
         return self.extract_many([{"text": text, "lang": lang, "published_at": published, "locale": locale}])[0]
 
     def extract_many(self, records: list[dict], batch_size: int = 64) -> list[dict]:
-        """[{text, lang?, published_at?, locale?}] -> [{entities, claims, lang}] in the same order."""
+        """[{text, lang?, published_at?, locale?}] -> [{entities, claims, statements, lang}] in the same order."""
         # The cyclic garbage collector walks every live object again and again while millions of
         # small token and match objects are made; none of them form cycles, so pause it here.
         enabled = gc.isenabled()
@@ -126,7 +127,8 @@ class Extractor:
     def extract_records(self, records: list[dict]) -> list[dict]:
         """For the flow: [{article_id, text, lang, locale, published_at}] -> loader rows."""
         results = self.extract_many(records)
-        return [{"article_id": r["article_id"], "mentions": res["entities"], "claims": res["claims"]}
+        return [{"article_id": r["article_id"], "mentions": res["entities"], "claims": res["claims"],
+                 "statements": res["statements"]}
                 for r, res in zip(records, results, strict=True)]
 
 
@@ -136,7 +138,7 @@ def _result(doc, original: str) -> dict:
         found = [{"id": e.ent_id_ or e.kb_id_, "type": e.label_.lower(), "start": e.start_char, "end": e.end_char}
                  for e in doc.ents if (e.ent_id_ or e.kb_id_)]
     ents = [{"id": m["id"], "type": m["type"], "text": original[m["start"]:m["end"]], "start": m["start"],
-             "end": m["end"]} for m in found]
+             "end": m["end"], "attributes": dict(m.get("attributes") or {})} for m in found]
     claims = []
     for c in doc._.claims or []:
         claims.append({
@@ -148,7 +150,22 @@ def _result(doc, original: str) -> dict:
             "sentence": original[c["sentence_start"]:c["sentence_end"]].strip(),
             "start": c["start"], "end": c["end"],
         })
-    return {"entities": ents, "claims": claims, "lang": (doc._.meta or {}).get("lang")}
+    statements = [_statement(s, original) for s in doc._.statements or []]
+    return {"entities": ents, "claims": claims, "statements": statements, "lang": (doc._.meta or {}).get("lang")}
+
+
+def _statement(s: dict, original: str) -> dict:
+    """A statement with its quote, sentence and unnamed subject/object cut from the original text."""
+    def cut(span):
+        return original[span[0]:span[1]].strip() if span else None
+    return {
+        "subject": s["subject"], "subject_text": cut(s["subject_span"]), "predicate": s["predicate"],
+        "object": s["object"], "object_text": cut(s["object_span"]), "qualifier": s["qualifier"],
+        "polarity": s["polarity"], "modality": s["modality"],
+        "quote": original[s["start"]:s["end"]], "start": s["start"], "end": s["end"],
+        "sentence": original[s["sentence_start"]:s["sentence_end"]],
+        "sentence_start": s["sentence_start"], "sentence_end": s["sentence_end"], "claims": s["claims"],
+    }
 
 
 @functools.lru_cache(maxsize=4)

@@ -301,7 +301,7 @@ def sources(ctx, fmt, wait):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.pass_context
 def extract(ctx, file, lang, published, locale, as_json):
-    """Print the entities and numeric claims of a text FILE (or - for stdin)."""
+    """Print the entities, numeric claims and statements of a text FILE (or - for stdin)."""
     from extractors.pipeline import get_extractor
     from ingest.charset import decode
     raw = file.read()
@@ -314,11 +314,12 @@ def extract(ctx, file, lang, published, locale, as_json):
     res = get_extractor(settings.extract.model, files).extract(
         text, lang=lang, published=published.date() if published else None, locale=locale)
     if as_json:
-        keys_e = ["id", "type", "text", "start", "end"]
+        keys_e = ["id", "type", "text", "start", "end", "attributes"]
         keys_c = ["value", "unit", "low", "high", "qualifier", "previous_value", "subject", "metric", "period",
                   "quote", "sentence", "start", "end"]
         click.echo(json.dumps({"entities": [{k: e[k] for k in keys_e} for e in res["entities"]],
-                               "claims": [{k: c[k] for k in keys_c} for c in res["claims"]]},
+                               "claims": [{k: c[k] for k in keys_c} for c in res["claims"]],
+                               "statements": res["statements"]},
                               ensure_ascii=False, indent=2))
         return
     print_table(["id", "type", "text", "start", "end"],
@@ -326,6 +327,10 @@ def extract(ctx, file, lang, published, locale, as_json):
     print_table(["quote", "value", "unit", "qualifier", "previous", "subject", "metric", "period"],
                 [(c["quote"], c["value"], c["unit"], c["qualifier"], c["previous_value"], c["subject"], c["metric"],
                   c["period"]) for c in res["claims"]], title="Claims")
+    print_table(["quote", "subject", "predicate", "object", "qualifier", "polarity", "modality", "claims"],
+                [(s["quote"], s["subject"] or s["subject_text"], s["predicate"], s["object"] or s["object_text"],
+                  s["qualifier"], s["polarity"], s["modality"], ", ".join(map(str, s["claims"])))
+                 for s in res["statements"]], title="Statements")
 
 
 @cli.command(name="eval")
@@ -339,8 +344,14 @@ def extract(ctx, file, lang, published, locale, as_json):
 @click.option("--pin", is_flag=True, help="Pin the dev scores as the floors in tests/gold/floors.json.")
 @click.option("--allow-lower", is_flag=True, help="With --pin: allow a floor to go down.")
 def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
-    """Score the extractor on the gold set (precision, recall, F1) or the number suite."""
-    from extractors.evaluate import default_gold_dir, evaluate_gold, render_report
+    """Score the extractor on the gold sets (claims, then statements: precision, recall, F1) or the number suite."""
+    from extractors.evaluate import (
+        default_gold_dir,
+        default_statement_dir,
+        evaluate_gold,
+        evaluate_statements,
+        render_report,
+    )
     if numbers:
         from extractors.suite import evaluate_suite, render_suite
         r = evaluate_suite(Path(gold) if gold else None)
@@ -351,15 +362,24 @@ def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
     if pin and (gold or part != "dev"):
         raise click.BadParameter("floors are pinned on the dev part only; drop --gold/--part", param_hint="--pin")
     report = evaluate_gold(folder)
+    statement_dir = default_statement_dir(part)
+    if not gold and statement_dir.is_dir():
+        report["statement_set"] = evaluate_statements(statement_dir)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in report.items() if k != "errors"}, indent=2))
+        out = {k: v for k, v in report.items() if k != "errors"}
+        if "statement_set" in out:
+            out["statement_set"] = {k: v for k, v in out["statement_set"].items() if k != "errors"}
+        click.echo(json.dumps(out, indent=2))
     else:
         click.echo(render_report(report, show_errors=errors))
     if pin:
         from extractors.floors import pin as do_pin
-        path = folder.parent / "floors.json"
-        out = do_pin(report, folder, path, allow_lower)
-        click.echo(f"Pinned floors in {path}: " + ", ".join(f"{k} {v}" for k, v in out["floors"].items()))
+        for rep, where in ((report, folder), (report.get("statement_set"), statement_dir)):
+            if rep is None:
+                continue
+            path = where.parent / "floors.json"
+            out = do_pin(rep, where, path, allow_lower)
+            click.echo(f"Pinned floors in {path}: " + ", ".join(f"{k} {v}" for k, v in out["floors"].items()))
 
 
 @cli.command()

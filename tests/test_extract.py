@@ -208,8 +208,8 @@ def test_extract_command_json_shape(tmp_path):
     out = run_cli("extract", str(f), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"entities", "claims"}
-    assert set(data["entities"][0]) == {"id", "type", "text", "start", "end"}
+    assert set(data) == {"entities", "claims", "statements"}
+    assert set(data["entities"][0]) == {"id", "type", "text", "start", "end", "attributes"}
     assert set(data["claims"][0]) == {"value", "unit", "low", "high", "qualifier", "previous_value", "subject",
                                       "metric", "period", "quote", "sentence", "start", "end"}
     assert data["claims"][0]["value"] == 30 and data["claims"][0]["qualifier"] == "approx"

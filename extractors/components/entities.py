@@ -22,6 +22,7 @@ class EntityMatcher:
     def __init__(self, nlp: Language, extra_files: tuple[str, ...]):
         self.entities = load_entities(extra_files)
         self.types = {e.id: e.type for e in self.entities}
+        self.attributes = {e.id: e.attributes() for e in self.entities if e.attributes()}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")  # ON, HP, GM: only in capitals
         triples = alias_patterns(self.entities)
@@ -40,8 +41,11 @@ class EntityMatcher:
         ents = filter_spans(spans)  # longest wins: "Evercore ISI" over "Evercore"
         doc.ents = ents
         # Plain offsets for the claims component and the result: reading doc.ents walks every token.
+        # architecture / tier / medium ride along only where the entity has them.
+        attributes = self.attributes
         doc.user_data["tw_mentions"] = [
-            {"start": s.start_char, "end": s.end_char, "id": s.kb_id_, "type": s.label_.lower()}
+            {"start": s.start_char, "end": s.end_char, "id": s.kb_id_, "type": s.label_.lower(),
+             **({"attributes": attributes[s.kb_id_]} if s.kb_id_ in attributes else {})}
             for s in sorted(ents, key=lambda x: x.start_char)]
         return doc
 
