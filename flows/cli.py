@@ -465,6 +465,41 @@ def status(ctx, thesis, as_json, wait):
 
 
 @cli.command()
+@click.argument("assumption")
+@click.option("--thesis", help="Thesis id, when the assumption id is not unique.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Evidence items to show.")
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.pass_context
+def why(ctx, assumption, thesis, limit, wait):
+    """Why an assumption reads what it reads: its status, detail and evidence (statements with
+    their polarity and modality, claims, articles), in the order the check ranked them."""
+    from thesis.alerts import evidence_line
+    from warehouse.db import read_connection
+    from warehouse.queries import evidence_rows, status_of
+    with read_connection(settings_of(ctx).db_path, wait, _notice) as con:
+        rows = status_of(con, assumption, thesis)
+        if len(rows) > 1:
+            raise click.BadParameter(f"{assumption!r} exists in several theses "
+                                     f"({', '.join(r['thesis_id'] for r in rows)}); pass --thesis",
+                                     param_hint="ASSUMPTION")
+        evidence = evidence_rows(con, rows[0]["evidence_ids"] or [], limit) if rows else []
+    if not rows:
+        raise click.BadParameter(f"no status recorded for {assumption!r}. Run `thesiswatch status` to see the ids",
+                                 param_hint="ASSUMPTION")
+    r = rows[0]
+    value = "n/a" if r["value"] is None else f"{r['value']:.6g}"
+    click.echo(f"{r['thesis_id']}/{r['assumption_id']}: {r['status']} (value {value}, as of {r['as_of']})")
+    if r["detail"]:
+        click.echo(f"Detail: {r['detail']}")
+    total = len(r["evidence_ids"] or [])
+    click.echo(f"Evidence ({total}{', first ' + str(len(evidence)) if total > len(evidence) else ''}):"
+               if total else "Evidence: none recorded")
+    for e in evidence:
+        click.echo(evidence_line(e) + f" [{e['id']}]")
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for a writing run to let go of the warehouse.")

@@ -1,13 +1,14 @@
 """Both paths of every check in theses/system-moore.yaml, on small hand-made warehouses.
 
 Each scenario in tests/thesis_cases.yaml states its articles (text, date, language, entity
-mentions, numeric claims), an evaluation date and the status the thesis must give, with the
-reasoning in `why`. One parametrized test loads each scenario through the project's own
+mentions, numeric claims, statements), an evaluation date and the status the thesis must give,
+with the reasoning in `why`. One parametrized test loads each scenario through the project's own
 loaders into a fresh DuckDB file and evaluates the real thesis file against it.
 """
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from extractors.gazetteer import load_entities
 from extractors.metrics import metric_vocabulary
 from ingest.articles import to_article
 from ingest.items import Item
+from tests.statement_rows import entity_rows, to_contract
 from thesis.evaluate import evaluate_theses, model_rows
 from thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Thesis, load_thesis
 from warehouse.db import transaction
-from warehouse.load import load_extractions, load_fetch, sync_model_hotsets
+from warehouse.load import load_extractions, load_fetch, sync_model_hotsets, sync_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 THESIS = ROOT / "theses" / "system-moore.yaml"
@@ -31,7 +33,15 @@ GOOD = {"holds", "clear"}
 SOURCE = {"name": "thesis-cases", "kind": "file", "location": str(CASES)}
 
 _SCENARIO_KEYS = {"name", "why", "as_of", "articles", "models", "params", "expect"}
-_ARTICLE_KEYS = {"id", "text", "published", "lang", "mentions", "claims"}
+_ARTICLE_KEYS = {"id", "text", "published", "lang", "mentions", "claims", "statements"}
+_STATEMENT_KEYS = {"quote", "subject", "subject_text", "predicate", "object", "object_text", "qualifier",
+                   "polarity", "modality"}
+GOLD = Path(__file__).parent / "gold" / "statements"
+PREDICATES = {
+    "outperforms", "matches", "trails", "closes_gap_with", "licenses_from", "licenses_to", "acquires",
+    "invests_in", "partners_with", "hires_from", "remains_independent", "sues", "approves_export",
+    "bans_export", "restricts", "revokes", "investigates", "adopts", "integrates", "replaces",
+    "is_bottleneck", "limits", "fits_in", "exceeds", "raises", "cuts", "launches", "ships", "delays"}
 _CLAIM_KEYS = {"subject", "metric", "value", "unit", "period", "quote", "qualifier"}
 _MODEL_KEYS = {"model", "ffn_gb", "all_gb"}
 _EXPECT_KEYS = {"status", "value"}
@@ -95,7 +105,23 @@ def _extraction(a: dict, row: dict) -> dict:
                        "unit": c["unit"], "period": c.get("period"), "qualifier": c.get("qualifier", "exact"),
                        "quote": c["quote"], "sentence": sentence_around(text, start, end),
                        "start": start, "end": end})
-    return {"article_id": row["article_id"], "mentions": mentions, "claims": claims}
+    annotated = [{"polarity": "affirmed", "modality": "fact", **st} for st in a.get("statements") or []]
+    for st in annotated:
+        assert set(st) <= _STATEMENT_KEYS, f"article {a['id']}: unknown statement keys {set(st) - _STATEMENT_KEYS}"
+    return {"article_id": row["article_id"], "mentions": mentions, "claims": claims,
+            "statements": to_contract(text, annotated, claims)}
+
+
+def gold_entities_needed() -> list[dict]:
+    """The topic and model ids the statement gold set adds to the gazetteer, one entry each."""
+    needed: dict[str, dict] = {}
+    for f in sorted(GOLD.glob("*/*.yaml")):
+        for e in yaml.safe_load(f.read_text(encoding="utf-8")).get("entities_needed") or []:
+            needed.setdefault(e["id"], e)
+    return list(needed.values())
+
+
+_NEEDED = gold_entities_needed()
 
 
 def _model_rows(scenario: dict, thesis: Thesis) -> list[dict]:
@@ -117,9 +143,19 @@ def _model_rows(scenario: dict, thesis: Thesis) -> list[dict]:
     return rows
 
 
-def build_warehouse(db: Path, scenario: dict, thesis: Thesis) -> None:
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> Path:
+    """A fresh file with every migration applied and the entities (with the attributes statement
+    checks compare on) in place; each scenario starts from a copy."""
+    db = tmp_path_factory.mktemp("template") / "warehouse.duckdb"
     with transaction(db):
-        pass  # a fresh file with every migration applied, even for a scenario without news
+        pass
+    sync_reference(db, entity_rows(_NEEDED), {"other": "other"})
+    return db
+
+
+def build_warehouse(db: Path, scenario: dict, thesis: Thesis, template: Path) -> None:
+    shutil.copy(template, db)
     articles = scenario.get("articles") or []
     rows = [_article_row(a) for a in articles]
     if rows:
@@ -144,17 +180,23 @@ def with_params(thesis: Thesis, check_id: str, params: dict | None) -> Thesis:
     return copy
 
 
+def only(thesis: Thesis, check_id: str) -> Thesis:
+    """The thesis with just one check: scenarios are about one check each, and 14 cost 14 times."""
+    return thesis.model_copy(update={"assumptions": [a for a in thesis.assumptions if a.id == check_id],
+                                     "risks": [r for r in thesis.risks if r.id == check_id]})
+
+
 # --- the scenarios -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("check_id", "scenario"), SCENARIOS,
                          ids=[f"{c}/{s['name']}" for c, s in SCENARIOS])
-def test_check_gives_expected_status(tmp_path, thesis, check_id, scenario):
+def test_check_gives_expected_status(tmp_path, thesis, template, check_id, scenario):
     assert set(scenario) <= _SCENARIO_KEYS, f"unknown scenario keys {set(scenario) - _SCENARIO_KEYS}"
     expect = scenario["expect"]
     assert set(expect) <= _EXPECT_KEYS, f"unknown expect keys {set(expect) - _EXPECT_KEYS}"
     db = tmp_path / "warehouse.duckdb"
-    build_warehouse(db, scenario, thesis)
-    tuned = with_params(thesis, check_id, scenario.get("params"))
+    build_warehouse(db, scenario, thesis, template)
+    tuned = only(with_params(thesis, check_id, scenario.get("params")), check_id)
 
     results = evaluate_theses(db, [tuned], scenario["as_of"])
 
@@ -206,9 +248,10 @@ def test_scenarios_name_real_checks_and_statuses(thesis):
 
 
 def test_scenarios_use_ids_the_extractors_can_produce():
-    """Entity, metric and unit ids in the scenarios exist in the shipped gazetteer and vocabularies,
-    so a scenario cannot pass on data the pipeline would never write."""
-    entities = {e.id for e in load_entities()}
+    """Entity, metric, unit and predicate ids in the scenarios exist in the shipped gazetteer (or
+    the statement gold set's entities_needed) and vocabularies, so a scenario cannot pass on data
+    the pipeline would never write."""
+    entities = {e.id for e in load_entities()} | {e["id"] for e in _NEEDED}
     metrics = set(metric_vocabulary())
     units = {u["unit"] for u in yaml.safe_load(UNITS.read_text(encoding="utf-8"))["units"]}
     problems = []
@@ -219,6 +262,15 @@ def test_scenarios_use_ids_the_extractors_can_produce():
             for m in a.get("mentions") or []:
                 if m["entity"] not in entities:
                     problems.append(f"{check_id}/{s['name']}: unknown entity {m['entity']}")
+            for st in a.get("statements") or []:
+                for role in ("subject", "object"):
+                    if st.get(role) is not None and st[role] not in entities:
+                        problems.append(f"{check_id}/{s['name']}: unknown {role} {st[role]}")
+                if st["predicate"] not in PREDICATES:
+                    problems.append(f"{check_id}/{s['name']}: unknown predicate {st['predicate']}")
+                if st.get("polarity", "affirmed") not in ("affirmed", "negated") or st.get("modality", "fact") not in (
+                        "fact", "forecast", "hedged", "conditional", "question"):
+                    problems.append(f"{check_id}/{s['name']}: bad polarity or modality in {st['quote']!r}")
             for c in a.get("claims") or []:
                 if c["subject"] not in entities:
                     problems.append(f"{check_id}/{s['name']}: unknown subject {c['subject']}")

@@ -156,3 +156,39 @@ def test_duplicate_ids_are_refused_even_without_risks(tmp_path):
                  "  - {id: a1, statement: y, check: \"SELECT 'holds' AS status, 1 AS value\"}\n", encoding="utf-8")
     out = run_cli("--db", str(tmp_path / "w.duckdb"), "check", str(f))
     assert out.returncode == 1 and out.stderr.strip() == f"Error: {f}: ids used twice: a1."
+
+
+def test_why_lists_the_statement_that_moved_a_check_and_the_context(tmp_path):
+    """`thesiswatch why` prints a check's status, detail and evidence: the counted statement
+    first, then a negated one marked as context."""
+    from datetime import date
+
+    from flows.config import Settings
+    from tests.statement_rows import entity_rows, to_contract
+    from thesis.evaluate import evaluate_and_record
+    db = tmp_path / "w.duckdb"
+    text = "NVIDIA has not acquired Groq, the companies said. On Friday Groq said NVIDIA acquired the company outright."
+    row = _article("deal", text, "wire", "2026-01-10")
+    load.load_fetch(db, "r1", {"name": "wire", "kind": "feed", "location": "x"},
+                    {"url": None, "started_at": row["fetched_at"], "status": "ok"}, [row])
+    load.sync_reference(db, entity_rows(), {"other": "other"})
+    statements = to_contract(text, [
+        {"quote": "NVIDIA has not acquired Groq", "subject": "nvidia", "predicate": "acquires", "object": "groq",
+         "polarity": "negated", "modality": "fact"},
+        {"quote": "NVIDIA acquired the company outright", "subject": "nvidia", "predicate": "acquires",
+         "object": "groq", "polarity": "affirmed", "modality": "fact"}])
+    load.load_extractions(db, "v1", [{"article_id": row["article_id"], "mentions": [], "claims": [],
+                                      "statements": statements}])
+    settings = Settings(db=str(db), theses=[str(ROOT / "theses" / "system-moore.yaml")])
+    evaluate_and_record(settings, "eval-1", date(2026, 1, 15))
+    out = run_cli("--db", str(db), "why", "deal_is_licence")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "system-moore/deal_is_licence: broken (value 0, as of 2026-01-15)"
+    assert 'report a takeover: statement ' in lines[1] and "NVIDIA acquired the company outright" in lines[1]
+    assert "not counted: 1 negated fact statement(s)" in lines[1]
+    assert lines[2] == "Evidence (2):"
+    assert lines[3].startswith('- statement (acquires, affirmed fact): "NVIDIA acquired the company outright" (wire, ')
+    assert lines[4].startswith('- context (acquires, negated fact): "NVIDIA has not acquired Groq" (wire, ')
+    out = run_cli("--db", str(db), "why", "no_such_check")
+    assert out.returncode == 2 and "no status recorded for 'no_such_check'" in out.stderr

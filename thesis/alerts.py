@@ -39,9 +39,25 @@ def check_targets(settings: Settings) -> None:
                                    "Check its scheme and format (https://github.com/caronc/apprise/wiki)")
 
 
+def evidence_line(e: dict) -> str:
+    """One piece of evidence in words: a statement by its quote (marked as context when it is
+    not an affirmed fact), a claim by its sentence, an article by its title.
+
+    >>> evidence_line({"kind": "statement", "quote": "NVIDIA has not acquired Groq", "predicate": "acquires",
+    ...                "polarity": "negated", "modality": "fact", "asserted": False, "source": "wire",
+    ...                "day": "2026-01-06", "url": None})
+    '- context (acquires, negated fact): "NVIDIA has not acquired Groq" (wire, 2026-01-06)'
+    """
+    where = f"({e['source']}, {e['day']}{', ' + e['url'] if e['url'] else ''})"
+    if e.get("kind") == "statement":
+        reading = f"{e['predicate']}, {e['polarity']} {e['modality']}"
+        lead = f"statement ({reading})" if e["asserted"] else f"context ({reading})"
+        return f"- {lead}: \"{(e['quote'] or '')[:280]}\" {where}"
+    return f"- \"{(e['sentence'] or '')[:280]}\" {where}"
+
+
 def _evidence_lines(evidence: list[dict]) -> list[str]:
-    return [f"- \"{(e['sentence'] or '')[:280]}\" ({e['source']}, {e['day']}{', ' + e['url'] if e['url'] else ''})"
-            for e in evidence]
+    return [evidence_line(e) for e in evidence]
 
 
 def compose_alert(r: dict, evidence: list[dict], run_id: str) -> tuple[str, str, str]:

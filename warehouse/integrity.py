@@ -19,6 +19,8 @@ _CHECKS = [
                                             "WHERE a.article_id IS NULL"),
     ("mentions pointing at missing articles", "SELECT count(*) FROM mentions m LEFT JOIN articles a USING (article_id) "
                                               "WHERE a.article_id IS NULL"),
+    ("statements pointing at missing articles",
+     "SELECT count(*) FROM statements s LEFT JOIN articles a USING (article_id) WHERE a.article_id IS NULL"),
     ("claims of unextracted articles", "SELECT count(*) FROM claims c LEFT JOIN extractions x USING (article_id) "
                                        "WHERE x.article_id IS NULL"),
     ("fetches of unknown sources", "SELECT count(*) FROM fetches f LEFT JOIN sources s ON s.name = f.source "
@@ -37,6 +39,8 @@ _REPAIRS = {
         "DELETE FROM claims WHERE article_id NOT IN (SELECT article_id FROM articles)",
     "mentions pointing at missing articles":
         "DELETE FROM mentions WHERE article_id NOT IN (SELECT article_id FROM articles)",
+    "statements pointing at missing articles":
+        "DELETE FROM statements WHERE article_id NOT IN (SELECT article_id FROM articles)",
     "claims of unextracted articles":
         "DELETE FROM claims WHERE article_id NOT IN (SELECT article_id FROM extractions)",
     "runs left running": "UPDATE runs SET status = 'interrupted', finished_at = now()::TIMESTAMP "

@@ -5,6 +5,7 @@ DuckDB's upsert would silently keep the first of two rows with the same key in o
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -186,30 +187,72 @@ _CLAIM_COLS = ["claim_id", "article_id", "subject", "metric", "value", "unit", "
 _MENTION_COLS = ["article_id", "entity_id", "start_char", "end_char", "text"]
 
 
-def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
-    """Replace mentions and claims of these articles and mark them done, in one transaction.
+_STATEMENT_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ("statement_id", "article_id", "extractor_version", "subject", "subject_text",
+                                "predicate", "object", "object_text", "qualifier", "polarity", "modality", "quote")]
+    + [(c, pa.int32()) for c in ("start_char", "end_char")]
+    + [("sentence", pa.string()), ("sentence_start", pa.int32()), ("sentence_end", pa.int32()),
+       ("claim_ids", pa.list_(pa.string()))])
 
-    `results`: [{"article_id", "mentions": [...], "claims": [...]}]. Re-loading the same
-    results leaves the same rows.
+
+def claim_id(article_id: str, claim: dict) -> str:
+    """A claim's id: its article and span, stable across re-runs."""
+    return f"{article_id}:{claim['start']}-{claim['end']}"
+
+
+def statement_id(article_id: str, st: dict) -> str:
+    """A statement's id: its article, its span and a digest of the relation, so that two
+    statements of one clause ("Marvell and Astera Labs partner with AWS") stay two rows.
+
+    >>> statement_id("a1", {"start": 0, "end": 28, "subject": "nvidia", "predicate": "acquires",
+    ...                     "object": "groq", "polarity": "negated", "modality": "fact"})
+    'a1:s0-28:31831f'
+    """
+    relation = "|".join(str(st.get(k) or "") for k in ("subject", "subject_text", "predicate", "object",
+                                                       "object_text", "qualifier", "polarity", "modality"))
+    return f"{article_id}:s{st['start']}-{st['end']}:{hashlib.sha1(relation.encode()).hexdigest()[:6]}"
+
+
+def statement_row(article_id: str, version: str, st: dict, claims: list[dict]) -> dict:
+    """One statements-table row from an extractor statement; its claim indexes become claim ids."""
+    cids = [claim_id(article_id, claims[i]) for i in st.get("claims") or [] if 0 <= i < len(claims)]
+    return {"statement_id": statement_id(article_id, st), "article_id": article_id, "extractor_version": version,
+            **{k: st.get(k) for k in ("subject", "subject_text", "predicate", "object", "object_text", "qualifier",
+                                      "polarity", "modality", "quote", "sentence", "sentence_start",
+                                      "sentence_end")},
+            "start_char": st["start"], "end_char": st["end"], "claim_ids": list(dict.fromkeys(cids))}
+
+
+def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
+    """Replace mentions, claims and statements of these articles and mark them done, in one
+    transaction.
+
+    `results`: [{"article_id", "mentions": [...], "claims": [...], "statements": [...]}];
+    "statements" may be missing (an extractor without them). Re-loading the same results
+    leaves the same rows.
     """
     ids = [r["article_id"] for r in results]
-    claims, mentions, marks = [], {}, []
+    claims, mentions, statements, marks = [], {}, {}, []
     now = utcnow()
     for r in results:
         seen_claims = set()
         for c in r["claims"]:
-            cid = f"{r['article_id']}:{c['start']}-{c['end']}"
+            cid = claim_id(r["article_id"], c)
             if cid in seen_claims:
                 continue
             seen_claims.add(cid)
             claims.append({**{k: c.get(k) for k in _CLAIM_COLS}, "claim_id": cid, "article_id": r["article_id"],
                            "start_char": c["start"], "end_char": c["end"], "extractor_version": version})
+        for st in r.get("statements") or []:
+            row = statement_row(r["article_id"], version, st, r["claims"])
+            statements.setdefault(row["statement_id"], row)
         for m in r["mentions"]:
             mentions.setdefault((r["article_id"], m["start"], m["id"]),
                                 {"article_id": r["article_id"], "entity_id": m["id"], "start_char": m["start"],
                                  "end_char": m["end"], "text": m["text"]})
         marks.append({"article_id": r["article_id"], "extractor_version": version, "extracted_at": now,
-                      "mentions": len(r["mentions"]), "claims": len(r["claims"]), "error": r.get("error")})
+                      "mentions": len(r["mentions"]), "claims": len(r["claims"]),
+                      "statements": len(r["statements"]) if "statements" in r else None, "error": r.get("error")})
     claim_types = {c: pa.string() for c in _CLAIM_COLS}
     claim_types.update(value=pa.float64(), low=pa.float64(), high=pa.float64(), previous_value=pa.float64(),
                        start_char=pa.int32(), end_char=pa.int32())
@@ -219,6 +262,7 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
         con.register("batch_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
         con.execute("DELETE FROM claims WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM batch_ids)")
+        con.execute("DELETE FROM statements WHERE article_id IN (SELECT article_id FROM batch_ids)")
         con.execute("DELETE FROM extractions WHERE article_id IN (SELECT article_id FROM batch_ids)")
         if claims:
             con.register("batch_claims", _table(claims, _CLAIM_COLS, claim_types))
@@ -226,29 +270,40 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
         if mentions:
             con.register("batch_mentions", _table(list(mentions.values()), _MENTION_COLS, mention_types))
             con.execute(f"INSERT INTO mentions SELECT {', '.join(_MENTION_COLS)} FROM batch_mentions")
+        if statements:
+            con.register("batch_statements", pa.Table.from_pylist(list(statements.values()), schema=_STATEMENT_SCHEMA))
+            con.execute(f"INSERT INTO statements ({', '.join(_STATEMENT_SCHEMA.names)}) "
+                        f"SELECT {', '.join(_STATEMENT_SCHEMA.names)} FROM batch_statements")
         con.register("batch_marks", pa.Table.from_pylist(marks, schema=pa.schema([
             ("article_id", pa.string()), ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
-            ("mentions", pa.int32()), ("claims", pa.int32()), ("error", pa.string())])))
-        con.execute("INSERT INTO extractions (article_id, extractor_version, extracted_at, mentions, claims, error) "
-                    "SELECT article_id, extractor_version, extracted_at, mentions, claims, error FROM batch_marks")
+            ("mentions", pa.int32()), ("claims", pa.int32()), ("statements", pa.int32()),
+            ("error", pa.string())])))
+        con.execute("INSERT INTO extractions (article_id, extractor_version, extracted_at, mentions, claims, "
+                    "statements, error) SELECT article_id, extractor_version, extracted_at, mentions, claims, "
+                    "statements, error FROM batch_marks")
         failpoint("extract-before-commit")
     failpoint("extract-after-commit")
-    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions),
+    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions), "statements": len(statements),
             "skipped": [{"article_id": r["article_id"], "error": r["error"]} for r in results if r.get("error")]}
+
+
+ENTITY_ATTRIBUTES = ("architecture", "tier", "medium")  # what statement checks compare on; absent is NULL
 
 
 def sync_reference(db: Path, entities: list[dict], metrics: dict[str, str]) -> None:
     """Make the entities and metrics tables match the gazetteer and vocabulary in use."""
     ent = pa.Table.from_pylist(
         [{"entity_id": e["id"], "type": e["type"], "name": e["name"], "ticker": e.get("ticker"),
-          "parent": e.get("parent"), "aliases": [str(a) for a in e.get("aliases", [])]} for e in entities],
+          "parent": e.get("parent"), "aliases": [str(a) for a in e.get("aliases", [])],
+          **{k: e.get(k) for k in ENTITY_ATTRIBUTES}} for e in entities],
         schema=pa.schema([("entity_id", pa.string()), ("type", pa.string()), ("name", pa.string()),
-                          ("ticker", pa.string()), ("parent", pa.string()), ("aliases", pa.list_(pa.string()))]))
+                          ("ticker", pa.string()), ("parent", pa.string()), ("aliases", pa.list_(pa.string()))]
+                         + [(k, pa.string()) for k in ENTITY_ATTRIBUTES]))
     met = pa.table({"metric": list(metrics), "description": list(metrics.values())})
     with transaction(db) as con:
         con.execute("DELETE FROM entities")
         con.register("ref_entities", ent)
-        con.execute("INSERT INTO entities SELECT * FROM ref_entities")
+        con.execute("INSERT INTO entities BY NAME SELECT * FROM ref_entities")
         con.execute("DELETE FROM metrics")
         con.register("ref_metrics", met)
         con.execute("INSERT INTO metrics SELECT * FROM ref_metrics")

@@ -13,21 +13,6 @@ import duckdb
 from warehouse.db import dict_rows, transaction, utcnow
 
 
-def evidence_rows(con: duckdb.DuckDBPyConnection, ids: list[str], limit: int = 3) -> list[dict]:
-    """Newest evidence first, as {sentence, source, url, day}: claims when the ids are claim
-    ids, else articles (their title stands in for the sentence)."""
-    if not ids:
-        return []
-    rows = dict_rows(con.execute("""SELECT sentence, source, url, published_date AS day FROM v_claims
-                                 WHERE claim_id IN (SELECT unnest(?)) ORDER BY published_at DESC LIMIT ?""",
-                              [ids, limit]))
-    if rows:
-        return rows
-    return dict_rows(con.execute("""SELECT title AS sentence, source, canonical_url AS url, published_date AS day
-                                 FROM v_articles WHERE article_id IN (SELECT unnest(?))
-                                 ORDER BY published_date DESC LIMIT ?""", [ids, limit]))
-
-
 def is_snoozed(con: duckdb.DuckDBPyConnection, thesis_id: str, assumption_id: str, day: date) -> bool:
     return bool(con.execute("SELECT 1 FROM snoozes WHERE thesis_id = ? AND assumption_id = ? AND until_date >= ?",
                             [thesis_id, assumption_id, day]).fetchall())

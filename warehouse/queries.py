@@ -173,3 +173,39 @@ def alert_log(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def extraction_count(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM extractions").fetchall()[0][0]
+
+
+# One piece of evidence, whatever its kind, in the shape alerts and `thesiswatch why` print.
+EVIDENCE_SQL = """
+WITH wanted AS (SELECT id, ord FROM (SELECT unnest($ids) AS id, generate_subscripts($ids, 1) AS ord))
+SELECT * FROM (
+    SELECT 'statement' AS kind, s.statement_id AS id, w.ord, s.quote, s.sentence, s.predicate,
+           s.polarity, s.modality, s.asserted, s.source, s.url, s.published_date AS day
+    FROM wanted w JOIN v_statements s ON s.statement_id = w.id
+    UNION ALL
+    SELECT 'claim', c.claim_id, w.ord, c.quote, c.sentence, NULL, NULL, NULL, NULL, c.source, c.url,
+           c.published_date
+    FROM wanted w JOIN v_claims c ON c.claim_id = w.id
+    UNION ALL
+    SELECT 'article', a.article_id, w.ord, NULL, a.title, NULL, NULL, NULL, NULL, a.source, a.canonical_url,
+           a.published_date
+    FROM wanted w JOIN v_articles a ON a.article_id = w.id
+) ORDER BY ord LIMIT $limit
+"""
+
+
+def evidence_rows(con: duckdb.DuckDBPyConnection, ids: list[str], limit: int = 3) -> list[dict]:
+    """The first `limit` pieces of evidence in the order the check's evidence query gave them:
+    statements (quote, polarity, modality), claims (quote, sentence) or articles (title as the
+    sentence), each with kind, id, source, url and day. Ids that no longer resolve are skipped."""
+    if not ids:
+        return []
+    return dict_rows(con.execute(EVIDENCE_SQL, {"ids": list(ids), "limit": limit}))
+
+
+def status_of(con: duckdb.DuckDBPyConnection, assumption: str, thesis: str | None = None) -> list[dict]:
+    """The latest status row of an assumption or risk (one per thesis that has that id)."""
+    return dict_rows(con.execute("""SELECT thesis_id, assumption_id, kind, severity, status, value, detail,
+                                           evidence_ids, as_of, run_id, evaluated_at
+                                    FROM v_status WHERE assumption_id = $a AND ($t IS NULL OR thesis_id = $t)
+                                    ORDER BY thesis_id""", {"a": assumption, "t": thesis}))

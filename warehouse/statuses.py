@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.db import dict_rows, transaction
-from warehouse.outbox import evidence_rows, is_snoozed, queue_alert
+from warehouse.outbox import is_snoozed, queue_alert
+from warehouse.queries import evidence_rows
 
 _INSERT_STATUS = """INSERT OR REPLACE INTO assumption_status
     (thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail, evidence_ids)
@@ -31,10 +32,11 @@ def news_date(con: duckdb.DuckDBPyConnection) -> date:
 
 def content_state(con: duckdb.DuckDBPyConnection) -> tuple:
     """What the checks can read, summarised: counts and newest times of articles, extractions,
-    mentions and claims. Part of an evaluation's fingerprint."""
+    mentions, claims and statements. Part of an evaluation's fingerprint."""
     return con.execute("""SELECT (SELECT count(*) FROM articles), (SELECT max(fetched_at) FROM articles),
                                  (SELECT count(*) FROM extractions), (SELECT max(extracted_at) FROM extractions),
-                                 (SELECT count(*) FROM mentions), (SELECT count(*) FROM claims)""").fetchall()[0]
+                                 (SELECT count(*) FROM mentions), (SELECT count(*) FROM claims),
+                                 (SELECT count(*) FROM statements)""").fetchall()[0]
 
 
 def run_with_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str, other_than: str) -> str | None:

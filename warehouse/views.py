@@ -7,33 +7,30 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
-_MIGRATIONS = Path(__file__).parent / "migrations"
-_CREATE_VIEW = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", re.IGNORECASE)
+from warehouse.db import migrations
 
 
-def _view_statements() -> str:
-    """Every view definition of every migration, in migration order (a later one replaces)."""
+def view_definitions() -> list[str]:
+    """Every CREATE VIEW of the migrations, in migration order (a later one replaces an earlier)."""
     out = []
-    for f in sorted(_MIGRATIONS.glob("*.sql")):
-        for stmt in duckdb.extract_statements(f.read_text(encoding="utf-8")):
-            body = "\n".join(ln for ln in stmt.query.splitlines() if not ln.lstrip().startswith("--"))
-            if _CREATE_VIEW.match(body):
-                out.append(_CREATE_VIEW.sub("CREATE VIEW", body, count=1) + ";")
-    return "\n".join(out)
+    for _, _, sql in migrations():
+        for stmt in duckdb.extract_statements(sql):
+            text = re.sub(r"^(\s*--[^\n]*\n)*", "", stmt.query).strip()
+            if re.match(r"CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", text, re.I):
+                out.append(text)
+    return out
 
 
 def create_as_of_views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    sql = _view_statements()
     cutoff = f"DATE '{as_of.isoformat()}'"
     filtered = (f"(SELECT * FROM main.articles WHERE coalesce(published_at, fetched_at)::DATE <= {cutoff})")
-    sql = re.sub(r"\bFROM articles a\b", f"FROM {filtered} a", sql)
-    sql = re.sub(r"\bJOIN articles a\b", f"JOIN {filtered} a", sql)
-    sql = re.sub(r"\bFROM assumption_status s\b",
-                 f"FROM (SELECT * FROM main.assumption_status WHERE as_of IS NULL OR as_of <= {cutoff}) s", sql)
-    sql = sql.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW")
-    for stmt in duckdb.extract_statements(sql):
-        con.execute(stmt.query)
+    for sql in view_definitions():
+        sql = re.sub(r"\bFROM articles a\b", f"FROM {filtered} a", sql)
+        sql = re.sub(r"\bJOIN articles a\b", f"JOIN {filtered} a", sql)
+        sql = re.sub(r"\bFROM assumption_status s\b",
+                     f"FROM (SELECT * FROM main.assumption_status WHERE as_of IS NULL OR as_of <= {cutoff}) s", sql)
+        sql = re.sub(r"^CREATE\s+(OR\s+REPLACE\s+)?VIEW", "CREATE OR REPLACE TEMP VIEW", sql, flags=re.I)
+        con.execute(sql)
