@@ -1,130 +1,166 @@
-"""Main text, title and published time of an article page (beautifulsoup4).
+"""An article page read into an Item: main text (trafilatura, ingest/maintext.py), title, and
+published time; plus whether the page is only a stub (ingest/stubs.py). Also the text of a
+feed entry's HTML fragment (html_to_text).
 
-Clutter is removed by tag (script, style, nav, header, footer, aside, form) and by class/id
-words (ad, banner, cookie, sidebar, related, share...). The story is the <article> element if
-there is one, else the block holding the most paragraph text.
+Title and date come first from what the page states for machines (JSON-LD NewsArticle,
+article:published_time and similar meta tags, read with beautifulsoup4), then from
+trafilatura's metadata (htmldate for the date), then from <h1>, <title> and <time>.
 """
 from __future__ import annotations
 
 import html
 import json
-import re
 import sys
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer
 
 from ingest.charset import decode
+from ingest.dates import read_date
 from ingest.items import Item
+from ingest.maintext import BLOCKS, Extracted, parse_tree, prune_clutter, visible_text, with_soup, with_trafilatura
+from ingest.stubs import paywall_signs, stub_reason, without_title
 
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-              "iframe", "svg", "button", "template", "figure"]
-_CLUTTER = re.compile(r"(^|[\s_-])(ads?|advert\w*|banner|cookie\w*|consent|sidebar|related|promo\w*|"
-                      r"subscribe|newsletter|share|social|comments?|menu|breadcrumbs?|popup|modal)"
-                      r"($|[\s_-])", re.I)
-_BLOCKS = ["p", "h2", "h3", "li", "blockquote"]
-
-
-def parse_datetime(value: str | None) -> datetime | None:
-    """ISO-8601 (with or without zone) to naive UTC; None when unreadable."""
-    if not value:
-        return None
-    v = value.strip().replace("Z", "+00:00")
-    try:
-        dt = datetime.fromisoformat(v)
-    except ValueError:
-        m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", v)
-        if not m:
-            return None
-        dt = datetime(int(m[1]), int(m[2]), int(m[3]))
-    if dt.tzinfo:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
+_UTC = ZoneInfo("UTC")
+_META_DATES = ({"property": "article:published_time"}, {"name": "article:published_time"},
+               {"itemprop": "datePublished"}, {"name": "pubdate"}, {"name": "publishdate"},
+               {"name": "date"}, {"property": "og:published_time"})
+_HEAD = SoupStrainer(["title", "meta", "script", "time", "h1"])
 
 
-def soup_of(html: bytes | str, content_type: str | None = None) -> BeautifulSoup:
-    text = decode(html, content_type)[0] if isinstance(html, bytes) else html
+@dataclass
+class Page:
+    item: Item
+    author: str | None = None
+    partial: str | None = None  # why the page is not an article (title only, paywall stub)
+    notes: list[str] = field(default_factory=list)
+
+
+def soup_of(markup: bytes | str, content_type: str | None = None, parse_only=None) -> BeautifulSoup:
+    text = decode(markup, content_type)[0] if isinstance(markup, bytes) else markup
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))  # deeply nested junk must not crash the parser
     try:
-        return BeautifulSoup(text, "html.parser")
+        return BeautifulSoup(text, "html.parser", parse_only=parse_only)
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _published(soup: BeautifulSoup) -> datetime | None:
-    for attrs in ({"property": "article:published_time"}, {"name": "article:published_time"},
-                  {"itemprop": "datePublished"}, {"name": "pubdate"}, {"name": "date"}):
-        tag = soup.find("meta", attrs=attrs)
-        if tag and (dt := parse_datetime(tag.get("content"))):
-            return dt
+def _ld_objects(soup: BeautifulSoup) -> list[dict]:
+    """Every JSON-LD object of the page, @graph members included."""
+    out: list[dict] = []
     for script in soup.find_all("script", type="application/ld+json"):
         try:
             data = json.loads(script.string or "")
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             continue
-        for obj in data if isinstance(data, list) else [data]:
-            if isinstance(obj, dict) and (dt := parse_datetime(str(obj.get("datePublished") or ""))):
-                return dt
-    t = soup.find("time")
-    if t:
-        return parse_datetime(t.get("datetime") or t.get_text())
-    return None
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if isinstance(obj, dict):
+                out.append(obj)
+                stack += obj.get("@graph") if isinstance(obj.get("@graph"), list) else []
+    return out
 
 
-def _title(soup: BeautifulSoup) -> str:
+def _is_article(obj: dict) -> bool:
+    kinds = obj.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and (k.endswith("Article") or k.endswith("Posting")) for k in kinds)
+
+
+def _names(value) -> str | None:
+    """A JSON-LD author: a string, a Person, or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    names = [v.get("name") if isinstance(v, dict) else v for v in items]
+    names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    return "; ".join(names) or None
+
+
+def _title(soup: BeautifulSoup, ld: dict, extracted: Extracted) -> str:
+    headline = ld.get("headline")
+    if isinstance(headline, str) and headline.strip():
+        return " ".join(headline.split())
+    if extracted.title:
+        return extracted.title.strip()
     og = soup.find("meta", attrs={"property": "og:title"})
     if og and og.get("content"):
         return og["content"].strip()
     h1 = soup.find("h1")
     if h1 and h1.get_text(strip=True):
-        return h1.get_text(" ", strip=True)
+        return h1.get_text(strip=True)
     return soup.title.get_text(strip=True) if soup.title else ""
 
 
-def _is_clutter(tag: Tag) -> bool:
-    if not isinstance(tag, Tag) or tag.attrs is None:
-        return False
-    words = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-    return bool(words and _CLUTTER.search(words))
+def _published(soup: BeautifulSoup, ld: dict, extracted: Extracted, tz: ZoneInfo) -> tuple[datetime | None, str | None]:
+    """The page's stated time with its zone (JSON-LD, meta tags); else htmldate's day, with the
+    time of the page's <time datetime> of that day when there is one. Read by ingest.dates:
+    a time without a zone is in the source's zone, as for feeds."""
+    stated = [ld.get("datePublished")]
+    stated += [tag.get("content") for attrs in _META_DATES for tag in soup.find_all("meta", attrs=attrs)]
+    for raw in stated:
+        if isinstance(raw, str) and raw.strip():
+            dt, note = read_date(raw, tz)
+            if dt:
+                return dt, note
+    times = [t.get("datetime").strip() for t in soup.find_all("time") if (t.get("datetime") or "").strip()]
+    if extracted.date:
+        return read_date(next((t for t in times if t.startswith(extracted.date)), extracted.date), tz)
+    for raw in times + [t.get_text(strip=True) for t in soup.find_all("time")]:
+        dt, note = read_date(raw, tz)
+        if dt:
+            return dt, note
+    return None, None
 
 
-def _paragraphs(root: Tag) -> list[str]:
-    out = []
-    for el in root.find_all(_BLOCKS):
-        if el.find(_BLOCKS):  # the innermost block carries the text
-            continue
-        text = el.get_text(" ", strip=True)
-        if text:
-            out.append(text)
-    if not out:
-        text = root.get_text("\n", strip=True)
-        out = [line for line in text.splitlines() if line.strip()]
-    return out
+def read_page(body: bytes | str, content_type: str | None = None, url: str | None = None,
+              tz: ZoneInfo | None = None) -> Page:
+    """Read an article page. `url` is where it was finally fetched from (after redirects);
+    `tz` is the source's time zone for times the page gives without one.
+
+    >>> page = read_page(b"<html><head><title>Brief | Site</title></head><body><h1>Brief</h1></body></html>")
+    >>> page.partial
+    'page has only its title'
+    """
+    tz = tz or _UTC
+    text = decode(body, content_type)[0] if isinstance(body, bytes) else body
+    head = soup_of(text, parse_only=_HEAD)
+    objects = _ld_objects(head)
+    ld = next((o for o in objects if _is_article(o)), {})
+    notes: list[str] = []
+    tree = parse_tree(text)
+    extracted, signs = Extracted(), []
+    if tree is not None:
+        tokens = {t.lower() for v in tree.xpath("//@class | //@id") for t in str(v).split()}
+        signs = paywall_signs(visible_text(tree), tokens, objects)
+        prune_clutter(tree)
+        extracted = with_trafilatura(tree, url)
+    main = extracted.text.strip()
+    if not main:
+        main = with_soup(soup_of(text))
+        if main:
+            notes.append("main text read by the fallback (trafilatura found none)")
+    title = _title(head, ld, extracted)
+    published, date_note = _published(head, ld, extracted, tz)
+    notes += [date_note] if date_note else []
+    item = Item(title=title, text=without_title(main, title), url=url, published_at=published)
+    return Page(item=item, author=_names(ld.get("author")) or extracted.author,
+                partial=stub_reason(main, title, signs), notes=notes)
 
 
-def main_text(soup: BeautifulSoup) -> str:
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in [t for t in soup.find_all(True) if _is_clutter(t)]:
-        if not tag.decomposed:
-            tag.decompose()
-    root = soup.find("article") or soup.find("main")
-    if root is None:
-        best, best_len = soup.body or soup, 0
-        for cand in soup.find_all(["div", "section"]):
-            n = sum(len(p.get_text(strip=True)) for p in cand.find_all("p", recursive=False))
-            if n > best_len:
-                best, best_len = cand, n
-        root = best
-    return "\n".join(_paragraphs(root))
+def parse_page(body: bytes | str, content_type: str | None = None, url: str | None = None,
+               tz: ZoneInfo | None = None) -> Item:
+    """The page as an Item (see read_page for its author, notes and stub verdict)."""
+    return read_page(body, content_type, url, tz).item
 
 
 class _FragmentText(HTMLParser):
-    """Text of a feed entry's HTML: no scripts or styles, a line break per block element."""
+    """Text of a feed entry's HTML: no scripts or styles, a line break per block element and
+    <br>, nothing at an inline tag (新台幣<b>7,597</b>億元 stays one number)."""
 
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article"}
     _SKIP = {"script", "style", "noscript", "template", "iframe", "svg"}
 
     def __init__(self):
@@ -135,13 +171,13 @@ class _FragmentText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
             self.skipping += 1
-        elif tag in self._BLOCK:
+        elif tag in BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
         if tag in self._SKIP:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BLOCK:
+        elif tag in BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data):
@@ -154,6 +190,9 @@ def html_to_text(fragment: str) -> str:
 
     A feed entry is a fragment, not a page: a streaming parser is ten times cheaper than
     building a soup, and there is no page furniture to remove.
+
+    >>> html_to_text("<p>營收達新台幣<b>7,597</b>億元</p><p>first<br>second</p>")
+    '營收達新台幣7,597億元\\nfirst\\nsecond'
     """
     if "<" not in fragment:
         return html.unescape(fragment)
@@ -162,13 +201,6 @@ def html_to_text(fragment: str) -> str:
         p.feed(fragment)
         p.close()
     except Exception:  # malformed beyond repair: fall back to the forgiving soup
-        return main_text(soup_of(fragment))
+        return with_soup(soup_of(fragment))
     lines = (" ".join(ln.split()) for ln in "".join(p.parts).split("\n"))
     return "\n".join(ln for ln in lines if ln)
-
-
-def parse_page(body: bytes, content_type: str | None = None, url: str | None = None) -> Item:
-    soup = soup_of(body, content_type)
-    title = _title(soup)
-    published = _published(soup)
-    return Item(title=title, text=main_text(soup), url=url, published_at=published)
