@@ -97,50 +97,57 @@ def evaluate_gold(folder: Path) -> dict:
     ex = get_extractor()
     results = ex.extract_many([{"text": d["text"], "lang": d.get("lang"), "published_at": d.get("published"),
                                 "locale": d.get("locale")} for d in docs])
-    ent_tp = ent_pred = ent_gold = 0
-    cl_tp = cl_pred = cl_gold = 0
-    subj_ok = per_ok = 0
-    errors = []
-    for d, res in zip(docs, results):
-        gold_ents = {(e["id"], e["start"], e["end"]) for e in d.get("entities") or []}
-        pred_ents = {(e["id"], e["start"], e["end"]) for e in res["entities"]}
-        ent_tp += len(gold_ents & pred_ents)
-        ent_pred += len(pred_ents)
-        ent_gold += len(gold_ents)
-        for e in sorted(gold_ents - pred_ents, key=lambda x: x[1]):
-            errors.append((d["file"], "entity missed", f"{e[0]} {d['text'][e[1]:e[2]]!r}"))
-        for e in sorted(pred_ents - gold_ents, key=lambda x: x[1]):
-            errors.append((d["file"], "entity extra", f"{e[0]} {d['text'][e[1]:e[2]]!r}"))
-        gold_claims = d.get("claims") or []
-        pairs = match_claims(res["claims"], gold_claims)
-        cl_tp += len(pairs)
-        cl_pred += len(res["claims"])
-        cl_gold += len(gold_claims)
-        matched_p = {id(p) for p, _ in pairs}
-        matched_g = {id(g) for _, g in pairs}
-        for p, g in pairs:
-            if p["subject"] == g.get("subject"):
-                subj_ok += 1
-            else:
-                errors.append((d["file"], "subject", f"{g['text']!r}: got {p['subject']}, gold {g.get('subject')}"))
-            if p["period"] == (None if g.get("period") is None else str(g.get("period"))):
-                per_ok += 1
-            else:
-                errors.append((d["file"], "period", f"{g['text']!r}: got {p['period']}, gold {g.get('period')}"))
-        for g in gold_claims:
-            if id(g) not in matched_g:
-                errors.append((d["file"], "claim missed", f"{g['text']!r} = {g['value']} {g['unit']}"))
-        for p in res["claims"]:
-            if id(p) not in matched_p:
-                errors.append((d["file"], "claim extra", f"{p['quote']!r} = {p['value']:.6g} {p['unit']}"))
+    counts = dict.fromkeys(("ent_tp", "ent_pred", "ent_gold", "cl_tp", "cl_pred", "cl_gold", "subj_ok", "per_ok"), 0)
+    errors: list[tuple[str, str, str]] = []
+    for d, res in zip(docs, results, strict=True):
+        _score_entities(d, res, counts, errors)
+        _score_claims(d, res, counts, errors)
+    cl_tp = counts["cl_tp"]
     return {
         "texts": len(docs),
-        "entities": _prf(ent_tp, ent_pred, ent_gold),
-        "claims": _prf(cl_tp, cl_pred, cl_gold),
-        "subject_accuracy": subj_ok / cl_tp if cl_tp else 0.0,
-        "period_accuracy": per_ok / cl_tp if cl_tp else 0.0,
+        "entities": _prf(counts["ent_tp"], counts["ent_pred"], counts["ent_gold"]),
+        "claims": _prf(cl_tp, counts["cl_pred"], counts["cl_gold"]),
+        "subject_accuracy": counts["subj_ok"] / cl_tp if cl_tp else 0.0,
+        "period_accuracy": counts["per_ok"] / cl_tp if cl_tp else 0.0,
         "errors": errors,
     }
+
+
+def _score_entities(d: dict, res: dict, counts: dict, errors: list) -> None:
+    gold_ents = {(e["id"], e["start"], e["end"]) for e in d.get("entities") or []}
+    pred_ents = {(e["id"], e["start"], e["end"]) for e in res["entities"]}
+    counts["ent_tp"] += len(gold_ents & pred_ents)
+    counts["ent_pred"] += len(pred_ents)
+    counts["ent_gold"] += len(gold_ents)
+    for e in sorted(gold_ents - pred_ents, key=lambda x: x[1]):
+        errors.append((d["file"], "entity missed", f"{e[0]} {d['text'][e[1]:e[2]]!r}"))
+    for e in sorted(pred_ents - gold_ents, key=lambda x: x[1]):
+        errors.append((d["file"], "entity extra", f"{e[0]} {d['text'][e[1]:e[2]]!r}"))
+
+
+def _score_claims(d: dict, res: dict, counts: dict, errors: list) -> None:
+    gold_claims = d.get("claims") or []
+    pairs = match_claims(res["claims"], gold_claims)
+    counts["cl_tp"] += len(pairs)
+    counts["cl_pred"] += len(res["claims"])
+    counts["cl_gold"] += len(gold_claims)
+    for p, g in pairs:
+        if p["subject"] == g.get("subject"):
+            counts["subj_ok"] += 1
+        else:
+            errors.append((d["file"], "subject", f"{g['text']!r}: got {p['subject']}, gold {g.get('subject')}"))
+        if p["period"] == (None if g.get("period") is None else str(g.get("period"))):
+            counts["per_ok"] += 1
+        else:
+            errors.append((d["file"], "period", f"{g['text']!r}: got {p['period']}, gold {g.get('period')}"))
+    matched_p = {id(p) for p, _ in pairs}
+    matched_g = {id(g) for _, g in pairs}
+    for g in gold_claims:
+        if id(g) not in matched_g:
+            errors.append((d["file"], "claim missed", f"{g['text']!r} = {g['value']} {g['unit']}"))
+    for p in res["claims"]:
+        if id(p) not in matched_p:
+            errors.append((d["file"], "claim extra", f"{p['quote']!r} = {p['value']:.6g} {p['unit']}"))
 
 
 def render_report(r: dict, show_errors: bool = False) -> str:

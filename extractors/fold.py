@@ -51,8 +51,8 @@ def detect_lang(text: str, sample: int = 3000) -> str:
         return "en"
     simp = to_simplified(s)
     trad = to_traditional(s)
-    n_trad = sum(1 for a, b in zip(s, simp) if a != b)  # characters that only exist in Traditional
-    n_simp = sum(1 for a, b in zip(s, trad) if a != b) if len(trad) == len(s) else 0
+    n_trad = sum(1 for a, b in zip(s, simp, strict=True) if a != b)  # characters that only exist in Traditional
+    n_simp = sum(1 for a, b in zip(s, trad, strict=True) if a != b) if len(trad) == len(s) else 0
     return "zh-Hant" if n_trad > n_simp else "zh-Hans"
 
 

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from common.exceptions import TerminalException, ThesiswatchError
 from common.validation import dotted, first_problem
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from extractors.fold import to_simplified
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster

@@ -4,23 +4,20 @@ Works on Simplified-folded text (兩 has become 两, 萬 万, 億 亿).
 """
 from __future__ import annotations
 
-import re
+from extractors.patterns import load
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-CN_BIG = {"万": 1e4, "亿": 1e8, "兆": 1e12}
+_RULES = load("numbers")
+CN_DIGITS = _RULES.dictionary("cn_digits", int)
+CN_SMALL = _RULES.dictionary("cn_small", int)
+CN_BIG = _RULES.dictionary("cn_big", float)
 CN_NUM_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
 
-# Magnitudes written after a number. 兆 is trillion in these sources (1.8兆美元); as a unit
-# prefix (兆瓦, 兆赫, 兆字节) it means mega, which the unit table handles before we get here.
-ZH_MAGNITUDES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7,
-                 "百万": 1e6, "十万": 1e5, "万": 1e4, "兆": 1e12, "千": 1e3}
-EN_MAGNITUDES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mn": 1e6, "mln": 1e6,
-                 "bn": 1e9, "tn": 1e12, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-
-ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-CHINESE = f"[{CN_NUM_CHARS}]+"
+ZH_MAGNITUDES = _RULES.dictionary("zh_magnitudes", float)
+EN_MAGNITUDES = {**_RULES.dictionary("en_magnitude_words", float), **_RULES.dictionary("en_magnitude_letters", float)}
+EN_MAGNITUDE_LETTERS = frozenset(_RULES.dictionary("en_magnitude_letters", float))
+ZH_MAGNITUDE = _RULES.regex("zh_magnitude")
+EN_MAGNITUDE = _RULES.regex("en_magnitude")
+ARABIC = _RULES.regex("arabic")
 
 
 def parse_arabic(s: str) -> float:
@@ -64,6 +61,6 @@ def parse_chinese(s: str) -> float:
 
 def parse_number(s: str) -> float:
     s = s.strip()
-    if re.fullmatch(ARABIC, s):
+    if ARABIC.fullmatch(s):
         return parse_arabic(s)
     return parse_chinese(s)

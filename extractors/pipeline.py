@@ -18,11 +18,12 @@ from spacy.language import Language
 import extractors.components.claims  # noqa: F401  (registers tw_claims)
 import extractors.components.entities  # noqa: F401  (registers tw_entities)
 import extractors.components.sentences  # noqa: F401  (registers tw_sentences)
-from extractors.metrics import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 from extractors.fold import detect_lang, to_simplified
+from extractors.metrics import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
 from extractors.version import EXTRACTOR_VERSION  # noqa: E402,F401
+
 HERE = Path(__file__).parent
 MAX_CHARS = 200_000  # far beyond any news story; longer texts are read up to here
 _WIDTH = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}
@@ -68,7 +69,8 @@ class Extractor:
             if self.model and "model" not in self._nlp:
                 self._nlp["model"] = build_nlp("", self.extra_files, self.model)
             trained = self._nlp.get("model")
-            self._nlp[key] = trained if trained is not None and trained.lang == key else build_nlp(key, self.extra_files)
+            use_trained = trained is not None and trained.lang == key
+            self._nlp[key] = trained if use_trained else build_nlp(key, self.extra_files)
         return self._nlp[key]
 
     @property
@@ -108,7 +110,7 @@ class Extractor:
                 metas.append({"published": pub, "lang": r.get("lang") or detect_lang(r["text"]),
                               "locale": r.get("locale")})
             docs = []
-            for i, meta in zip(idx, metas):
+            for i, meta in zip(idx, metas, strict=True):
                 # A 10 MB page must not stop the batch: read the first MAX_CHARS characters only
                 # (offsets stay valid, they all lie inside the kept prefix).
                 text = records[i]["text"][:min(MAX_CHARS, nlp.max_length)]
@@ -117,7 +119,7 @@ class Extractor:
                 doc._.meta = meta  # the claims component reads the article's date and locale here
                 doc.user_data["tw_text"] = folded  # doc.text re-joins every token on each call
                 docs.append(doc)
-            for i, doc in zip(idx, nlp.pipe(docs, batch_size=batch_size)):
+            for i, doc in zip(idx, nlp.pipe(docs, batch_size=batch_size), strict=True):
                 out[i] = _result(doc, records[i]["text"])
         return out
 
@@ -125,7 +127,7 @@ class Extractor:
         """For the flow: [{article_id, text, lang, locale, published_at}] -> loader rows."""
         results = self.extract_many(records)
         return [{"article_id": r["article_id"], "mentions": res["entities"], "claims": res["claims"]}
-                for r, res in zip(records, results)]
+                for r, res in zip(records, results, strict=True)]
 
 
 def _result(doc, original: str) -> dict:

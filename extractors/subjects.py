@@ -1,28 +1,27 @@
 """Which entity a number is about: rules over the gazetteer mentions of its clause and sentence."""
 from __future__ import annotations
 
-import re
-
+from extractors.metrics import SPEC_METRICS
+from extractors.patterns import load
 from extractors.quantities import Quantity
+from extractors.sentence import Sentence, Span
 
-TIER1 = {"company", "product", "model", "country", "index", "commodity"}
-_TIER2 = {"organisation", "agency"}
+_RULES = load("subjects")
+TIER1 = frozenset(_RULES.list("subject_types"))
+_TIER2 = frozenset(_RULES.list("fallback_types"))
+_SPEC_TYPES = frozenset(_RULES.list("spec_types"))
+_TECHNOLOGY_UNITS = _RULES.list("technology_units")
+_COMPARISON_UNITS = _RULES.list("comparison_units")
+_LOCATION_BEFORE = _RULES.regex("location_before")
+_BASE_AFTER = _RULES.regex("base_after")
 
 
 def eligible(m: dict, tiers: set[str]) -> bool:
     return m["type"] in tiers and not m.get("role")
 
 
-SPEC_METRICS = {"memory_capacity", "memory_bandwidth", "interconnect_bandwidth", "compute", "latency",
-                "process_node", "parameters", "performance_ratio", "throughput_gain", "energy_efficiency",
-                "expert_count", "model_dimension"}
-_LOCATION_BEFORE = re.compile(r"(在|于|於|\bin|\bto|\bacross|\bfrom)\s*$", re.I)
-_BASE_AFTER = re.compile(r"^[^，,。；;]{0,6}?(的|’s|'s)\s*(约|約|近|about|roughly)?\s*$", re.I)
-
-
-def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[dict],
-             carry: str | None, text: str = "", metric: str = "other", prev: str | None = None) -> str | None:
-    """The entity a number is about.
+def subject_of(q: Quantity, sent: Sentence, metric: str = "other", prev: str | None = None) -> str | None:
+    """The entity a number is about; `prev` is the subject of the sentence's previous claim.
 
     News sentences put what they are about first: 「X的Y為Z」, "X's Y of Z", and in
     「A分析師將X的目標價從…上調至…」 the analyst firm and analyst are sources, not subjects.
@@ -34,27 +33,34 @@ def subject_of(q: Quantity, cs: int, ce: int, ss: int, se: int, mentions: list[d
     "in Australia"); never the base of a comparison ("约为NVIDIA的5%"). For a chip or model
     figure (memory, bandwidth, compute, parameters...) a named product or model comes first.
     """
-    def usable(m) -> bool:
-        if m["type"] == "country" and _LOCATION_BEFORE.search(text[max(ss, m["start"] - 7):m["start"]]):
-            return False
-        if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in ("%", "x"):
-            return False
-        return True
+    clause = sent.clause(q.start)
+    return (_first(sent, q, metric, Span(clause.start, q.start), TIER1) or prev
+            or _first(sent, q, metric, Span(sent.start, q.start), TIER1) or sent.carry
+            or _first(sent, q, metric, Span(q.end, clause.end), TIER1)
+            or _first(sent, q, metric, Span(sent.start, sent.end), _TIER2))
 
-    def first(lo: int, hi: int, tiers: set[str]) -> str | None:
-        spec = metric in SPEC_METRICS
-        pool = [m for m in mentions if lo <= m["start"] and m["end"] <= hi and usable(m)]
-        if spec:  # the product or model itself, then the technology (HBM4), then anything else
-            # a technology measures memory or bandwidth (HBM4's 36 GB); SwiGLU or MoE own no figure
-            tech = [{"technology"}] if q.unit in ("bytes", "bytes/s", "bits/s") else []
-            for types in [{"product", "model"}, *tech]:
-                for m in pool:
-                    if m["type"] in types and not m.get("role"):
-                        return m["id"]
-        for m in pool:
-            if eligible(m, tiers):
-                return m["id"]
-        return None
 
-    return (first(cs, q.start, TIER1) or prev or first(ss, q.start, TIER1) or carry
-            or first(q.end, ce, TIER1) or first(ss, se, _TIER2))
+def _first(sent: Sentence, q: Quantity, metric: str, within: Span, tiers: frozenset[str]) -> str | None:
+    """The first usable mention inside `within` whose type is in `tiers` (spec figures: see above)."""
+    pool = [m for m in sent.mentions if within.start <= m["start"] and m["end"] <= within.end and _usable(sent, q, m)]
+    if metric in SPEC_METRICS:  # the product or model itself, then the technology (HBM4), then anything else
+        # a technology measures memory or bandwidth (HBM4's 36 GB); SwiGLU or MoE own no figure
+        tech = [{"technology"}] if q.unit in _TECHNOLOGY_UNITS else []
+        for types in [_SPEC_TYPES, *tech]:
+            for m in pool:
+                if m["type"] in types and not m.get("role"):
+                    return m["id"]
+    for m in pool:
+        if eligible(m, tiers):
+            return m["id"]
+    return None
+
+
+def _usable(sent: Sentence, q: Quantity, m: dict) -> bool:
+    """Not a country that is only a place, nor the base a percentage or multiple is compared with."""
+    text = sent.text
+    if m["type"] == "country" and _LOCATION_BEFORE.search(text[max(sent.start, m["start"] - 7):m["start"]]):
+        return False
+    if m["end"] <= q.start and _BASE_AFTER.match(text[m["end"]:q.start]) and q.unit in _COMPARISON_UNITS:
+        return False
+    return True

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import yaml
 
+from common.exceptions import DataFileError
+from extractors.patterns import load
+
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 DATA = Path(__file__).parent / "data"
+_RULES = load("unit_surfaces")
+_LATIN_LETTER = _RULES.regex("latin_letter")
+_WORD_END = _RULES.regex("word_end").pattern
 
 
 @dataclass(frozen=True)
@@ -26,16 +32,16 @@ def unit_table() -> tuple[dict[str, re.Pattern], dict[str, Unit]]:
     first), and surface -> Unit. Dispatching on the first character keeps each regex short."""
     raw = yaml.load((DATA / "units.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     by_surface: dict[str, Unit] = {}
-    for entry in raw["units"]:
+    for i, entry in enumerate(raw["units"]):
         if not {"unit", "factor", "surfaces"} <= set(entry):
-            raise ValueError(f"units.yaml: entry {entry} needs unit, factor and surfaces")
+            raise DataFileError(DATA / "units.yaml", f"units[{i}]", "needs unit, factor and surfaces")
         for s in entry["surfaces"]:
             by_surface.setdefault(str(s).lower(), Unit(entry["unit"], float(entry["factor"]), str(s)))
     groups: dict[str, list[str]] = {}
     for s in sorted(by_surface, key=len, reverse=True):
         p = re.escape(s).replace(r"\ ", r"\s?")
-        if re.match(r"[a-z]", s[-1]):
-            p += r"(?![a-z])"  # 'b' of 'bn' must not match the 'b' of 'bushels'
+        if _LATIN_LETTER.match(s[-1]):
+            p += _WORD_END
         groups.setdefault(s[0], []).append(p)
     return {c: re.compile("|".join(ps), re.I) for c, ps in groups.items()}, by_surface
 

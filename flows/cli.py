@@ -214,13 +214,18 @@ def _print_run_summary(result: dict) -> None:
     n_failed = sum(1 for r in result["sources"] if r["status"] == "failed")
     click.echo(f"{sum(r['new'] for r in result['sources'])} new articles, "
                f"{result['claims']} claims extracted, {n_failed} failed source(s). Warehouse: {result['db']}")
+    skipped = result.get("skipped_articles") or []
+    if skipped:
+        click.echo(f"{len(skipped)} article(s) could not be extracted and are skipped until the extractor "
+                   f"changes (first: {skipped[0]['article_id']}: {skipped[0]['error']}). See `thesiswatch doctor`.")
     statuses = result.get("statuses") or []
     if statuses:
         changed = [s for s in statuses if s.get("changed")]
         click.echo(f"Evaluated {len(statuses)} assumption(s); {len(changed)} changed status.")
         for s in changed:
-            click.echo(f"  ALERT {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> {s['status']}"
-                       f" (value {_fmt(s['value'])})")
+            label = "ALERT" if s.get("alerted", True) else "noted"  # into/out of unknown: recorded only
+            click.echo(f"  {label} {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> "
+                       f"{s['status']} (value {_fmt(s['value'])})")
     alerts = result.get("alerts") or {}
     if alerts.get("failed"):
         click.echo(f"{alerts['failed']} alert(s) could not be delivered; they wait in the outbox "

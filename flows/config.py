@@ -121,6 +121,7 @@ class Settings(_Strict):
     theses: list[str] = []
     alerts: list[AlertTarget | str] = []
     digest: bool = False
+    alert_unknown: bool = False  # alert on changes into or out of `unknown` towards a good status
     sql_timeout: float = Field(30.0, gt=0)  # seconds a thesis check or `thesiswatch sql` may run
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()

@@ -38,7 +38,7 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
                  replay: bool = False) -> dict:
     """The flow's body, callable inside any flow."""
     run_id = f"{(as_of.isoformat() + '-') if as_of else ''}{uuid.uuid4().hex[:12]}"
-    t, status = Stopwatch(), "failed"
+    t, status, skipped = Stopwatch(), "failed", []
     with RunLock(settings.db_path):
         validators = start_run_task(settings, run_id, as_of, replay)
         try:
@@ -49,7 +49,7 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             t.add("fetch_phase", max((r.ended for r in results), default=fetch_start) - fetch_start)
             per_source = load_sources(settings, run_id, results, t)
             with t("extract_load"):
-                claims = extract_pending(settings, t)
+                claims = extract_pending(settings, t, skipped)
             with t("evaluate"):
                 statuses, alerts = evaluate_task(settings, run_id, as_of) if evaluate else ([], {})
             status = "completed"
@@ -57,7 +57,8 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             summary = finish_run_task(settings, run_id, status)
     get_run_logger().info("run %s: %s new articles, %s duplicates, %s failed sources, %s claims", run_id,
                           summary["new_articles"], summary["duplicates"], summary["failed"], claims)
-    return {"run_id": run_id, "sources": per_source, "claims": claims, "statuses": statuses,
+    return {"run_id": run_id, "sources": per_source, "claims": claims, "skipped_articles": skipped,
+            "statuses": statuses,
             "alerts": alerts, "db": str(settings.db_path), "timings": t.seconds}
 
 

@@ -46,8 +46,9 @@ def load_sources(settings: Settings, run_id: str, results: list[SourceResult], t
     return sorted(rows, key=lambda r: order.get(r["source"], 0))
 
 
-def extract_pending(settings: Settings, t: Stopwatch | None = None) -> int:
-    """Extract every article not yet extracted at the current version; returns claims written."""
+def extract_pending(settings: Settings, t: Stopwatch | None = None, skipped: list | None = None) -> int:
+    """Extract every article not yet extracted at the current version; returns claims written.
+    Articles that could not be extracted are appended to `skipped` ({article_id, error})."""
     from extractors.version import EXTRACTOR_VERSION
     pending = load.articles_to_extract(settings.db_path, EXTRACTOR_VERSION)
     if not pending:
@@ -68,7 +69,10 @@ def extract_pending(settings: Settings, t: Stopwatch | None = None) -> int:
         results_iter = (extract_batch_task(quote(b), settings.extract.model, entity_files) for b in batches)
     for results in results_iter:
         start = time.perf_counter()
-        claims += load_extractions_task(settings, EXTRACTOR_VERSION, quote(results))["claims"]
+        loaded = load_extractions_task(settings, EXTRACTOR_VERSION, quote(results))
+        claims += loaded["claims"]
+        if skipped is not None:
+            skipped += loaded["skipped"]
         if t is not None:
             t.add("claims_load", time.perf_counter() - start)
         report("extract-batch", articles=len(results))

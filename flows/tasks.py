@@ -40,8 +40,9 @@ def load_sources_task(settings: Settings, run_id: str, results: list[SourceResul
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch_task(batch: list[dict], model: str | None, entity_files: list[str]) -> list[dict]:
+    from extractors.isolate import extract_isolated
     from extractors.pipeline import get_extractor
-    return get_extractor(model, tuple(entity_files)).extract_records(batch)
+    return extract_isolated(get_extractor(model, tuple(entity_files)), batch)
 
 
 @task(name="load-extractions", cache_policy=NO_CACHE)

@@ -11,7 +11,7 @@ from tests.conftest import ROOT, make_settings
 from tests.httpserver import respond
 from warehouse.db import read_connection
 
-DAY1 = "#NVIDIA\n輝達發表新一代推理平台\n輝達表示新平台已開始出貨，客戶反應良好。（科技日報）\n"
+DAY1 = "#NVIDIA\n輝達發表新一代推理平台\n輝達表示新平台已開始出貨，客戶反應良好，目前市值約4.5兆美元。（科技日報）\n"
 DAY2 = "#NVIDIA\n輝達股價回檔\n輝達股價較高點下跌20%，投資人擔心AI支出放緩。（科技日報）\n"
 
 

@@ -191,6 +191,17 @@ def test_a_user_gazetteer_adds_entities_without_code(tmp_path):
     assert res["claims"][0]["subject"] == "acme_chips"
 
 
+def test_a_bad_user_gazetteer_is_a_terminal_thesiswatch_error(tmp_path):
+    from common.exceptions import TerminalException, ThesiswatchError
+    from extractors.gazetteer import GazetteerError, load_entities
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities:\n  - {id: acme, type: chipmaker, name: Acme}\n", encoding="utf-8")
+    with pytest.raises(GazetteerError) as info:
+        load_entities((str(bad),))
+    assert isinstance(info.value, ThesiswatchError) and isinstance(info.value, TerminalException)
+    assert str(info.value).startswith(f"{bad}: entity acme: type 'chipmaker' is not one of company, product")
+
+
 def test_extract_command_json_shape(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("輝達股價今年上漲約30%。", encoding="utf-8")
@@ -268,8 +279,9 @@ def test_docstring_examples_hold():
 
     import extractors.fold
     import extractors.numbers
+    import extractors.patterns
     import extractors.quantities
-    for mod in (extractors.numbers, extractors.fold, extractors.quantities):
+    for mod in (extractors.numbers, extractors.fold, extractors.quantities, extractors.patterns):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
 

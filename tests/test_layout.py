@@ -92,3 +92,20 @@ def test_the_write_sql_pattern_catches_what_it_should():
         assert WRITE_SQL.search(sql), sql
     for text in ("SELECT 1", "updates the status", "delete the file", "created_at"):
         assert not WRITE_SQL.search(text), text
+
+
+def _modules_with_examples() -> list[str]:
+    out = []
+    for package in ("common", "ingest", "warehouse", "thesis", "flows"):
+        for p in _files(package):
+            if ">>>" in p.read_text(encoding="utf-8"):
+                out.append(".".join(p.relative_to(ROOT).with_suffix("").parts))
+    return out
+
+
+@pytest.mark.parametrize("module", _modules_with_examples())
+def test_docstring_examples_hold(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

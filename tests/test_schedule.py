@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import ROOT, run_cli
 from warehouse.db import read_connection
 
-DAY1 = "#NVIDIA\n輝達發表新平台\n輝達表示新平台已開始出貨。（科技日報）\n"
+DAY1 = "#NVIDIA\n輝達發表新平台\n輝達表示新平台已開始出貨，目前市值約4.5兆美元。（科技日報）\n"
 DAY2 = "#NVIDIA\n輝達股價回檔\n輝達股價較高點下跌20%，投資人擔心AI支出放緩。（科技日報）\n"
 
 

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from thesis.model import ASSUMPTION_STATUSES, RISK_STATUSES, Check, Thesis, discover, referenced_params
+from thesis.model import (
+    ASSUMPTION_STATUSES,
+    GOOD_STATUSES,
+    RISK_STATUSES,
+    UNKNOWN,
+    Check,
+    Thesis,
+    discover,
+    referenced_params,
+)
 from warehouse import statuses
 from warehouse.db import read_connection, utcnow
 from warehouse.queries import QueryError, guarded, run_select
@@ -117,6 +126,20 @@ def _fingerprint(con, theses: list[Thesis], as_of: date | None) -> str:
     return h.hexdigest()
 
 
+def alertable(old: str, new: str, alert_unknown: bool = False) -> bool:
+    """A change worth an alert: always one to a bad status; one into or out of `unknown`
+    towards a good one (news stopped, or started, discussing it) only when asked for.
+
+    >>> alertable("holds", "weakening"), alertable("unknown", "holds"), alertable("holds", "unknown")
+    (True, False, False)
+    >>> alertable("unknown", "broken"), alertable("unknown", "holds", alert_unknown=True)
+    (True, True)
+    """
+    if new not in GOOD_STATUSES and new != UNKNOWN:
+        return True
+    return alert_unknown or UNKNOWN not in (old, new)
+
+
 def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = None) -> list[dict]:
     """Evaluate every configured thesis; store statuses; queue an alert for every change.
 
@@ -139,7 +162,8 @@ def evaluate_and_record(settings: Settings, run_id: str, as_of: date | None = No
     from thesis.alerts import compose_alert
     now = utcnow()
     statuses.record_evaluation(settings.db_path, run_id, results, fp, now, as_of or now.date(),
-                               lambda r, evidence: compose_alert(r, evidence, run_id))
+                               lambda r, evidence: compose_alert(r, evidence, run_id),
+                               lambda old, new: alertable(old, new, settings.alert_unknown))
     return results
 
 

@@ -18,8 +18,10 @@ from warehouse.queries import QueryError, check_select
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
-ASSUMPTION_STATUSES = ("holds", "weakening", "broken")
-RISK_STATUSES = ("clear", "elevated", "triggered")
+UNKNOWN = "unknown"  # no evidence in the window: absence of news is not news
+ASSUMPTION_STATUSES = ("holds", "weakening", "broken", UNKNOWN)
+RISK_STATUSES = ("clear", "elevated", "triggered", UNKNOWN)
+GOOD_STATUSES = ("holds", "clear")
 SEVERITIES = ("low", "medium", "high")
 BUILTIN_PARAMS = {"as_of"}
 _PARAM = re.compile(r"(?<![\w$:])\$([A-Za-z_][A-Za-z0-9_]*)")

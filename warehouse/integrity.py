@@ -55,6 +55,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_in_progress: bool = False) ->
         out.append({"check": name, "ok": n == 0, "detail": f"{n} row(s)"})
     stuck = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
     stuck -= min(stuck, 1 if run_in_progress else 0)
+    skipped = con.execute("SELECT article_id, error FROM extractions WHERE error IS NOT NULL "
+                          "ORDER BY extracted_at DESC").fetchall()
+    newest = f"; newest: {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
+    out.append({"check": "articles skipped by extraction", "ok": True,  # recorded, not broken
+                "detail": f"{len(skipped)} article(s){newest}"})
     out.append({"check": "runs left running", "ok": stuck == 0,
                 "detail": f"{stuck} row(s)" + (" (their process is gone: `doctor --repair` marks them interrupted)"
                                                if stuck else "")})

@@ -209,7 +209,7 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
                                 {"article_id": r["article_id"], "entity_id": m["id"], "start_char": m["start"],
                                  "end_char": m["end"], "text": m["text"]})
         marks.append({"article_id": r["article_id"], "extractor_version": version, "extracted_at": now,
-                      "mentions": len(r["mentions"]), "claims": len(r["claims"])})
+                      "mentions": len(r["mentions"]), "claims": len(r["claims"]), "error": r.get("error")})
     claim_types = {c: pa.string() for c in _CLAIM_COLS}
     claim_types.update(value=pa.float64(), low=pa.float64(), high=pa.float64(), previous_value=pa.float64(),
                        start_char=pa.int32(), end_char=pa.int32())
@@ -228,11 +228,13 @@ def load_extractions(db: Path, version: str, results: list[dict]) -> dict:
             con.execute(f"INSERT INTO mentions SELECT {', '.join(_MENTION_COLS)} FROM batch_mentions")
         con.register("batch_marks", pa.Table.from_pylist(marks, schema=pa.schema([
             ("article_id", pa.string()), ("extractor_version", pa.string()), ("extracted_at", pa.timestamp("us")),
-            ("mentions", pa.int32()), ("claims", pa.int32())])))
-        con.execute("INSERT INTO extractions SELECT * FROM batch_marks")
+            ("mentions", pa.int32()), ("claims", pa.int32()), ("error", pa.string())])))
+        con.execute("INSERT INTO extractions (article_id, extractor_version, extracted_at, mentions, claims, error) "
+                    "SELECT article_id, extractor_version, extracted_at, mentions, claims, error FROM batch_marks")
         failpoint("extract-before-commit")
     failpoint("extract-after-commit")
-    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions)}
+    return {"articles": len(ids), "claims": len(claims), "mentions": len(mentions),
+            "skipped": [{"article_id": r["article_id"], "error": r["error"]} for r in results if r.get("error")]}
 
 
 def sync_reference(db: Path, entities: list[dict], metrics: dict[str, str]) -> None:

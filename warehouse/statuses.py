@@ -71,12 +71,13 @@ def _status_params(r: dict, run_id: str, as_of, evaluated_at) -> list:
 
 
 def record_evaluation(db: Path, run_id: str, results: list[dict], fingerprint: str, now: datetime,
-                      alert_day: date, compose: Callable[[dict, list[dict]], tuple[str, str, str]]) -> None:
-    """Store every result, and queue an alert for each one whose status changed, in one
-    transaction: a crash leaves either both or neither.
+                      alert_day: date, compose: Callable[[dict, list[dict]], tuple[str, str, str]],
+                      alertable: Callable[[str, str], bool] = lambda old, new: True) -> None:
+    """Store every result, and queue an alert for each change `alertable(old, new)` admits, in
+    one transaction: a crash leaves either both or neither.
 
-    Sets `old_status` and `changed` on each result. `compose(result, evidence)` words an alert
-    and returns (key, title, body); `alert_day` decides whether a snooze still mutes it.
+    Sets `old_status`, `changed` and `alerted` on each result. `compose(result, evidence)` words
+    an alert and returns (key, title, body); `alert_day` decides whether a snooze still mutes it.
     """
     with transaction(db) as con:
         previous = _previous(con)
@@ -84,8 +85,9 @@ def record_evaluation(db: Path, run_id: str, results: list[dict], fingerprint: s
             prev = previous.get((r["thesis_id"], r["assumption_id"]))
             r["old_status"] = prev
             r["changed"] = prev is not None and prev != r["status"]
+            r["alerted"] = r["changed"] and alertable(prev, r["status"])
             con.execute(_INSERT_STATUS, _status_params(r, run_id, r["as_of"], now))
-            if r["changed"]:
+            if r["alerted"]:
                 key, title, body = compose(r, evidence_rows(con, r["evidence_ids"]))
                 muted = is_snoozed(con, r["thesis_id"], r["assumption_id"], alert_day)
                 queue_alert(con, key, r, title, body, now, muted)

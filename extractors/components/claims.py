@@ -21,7 +21,7 @@ if not Doc.has_extension("meta"):
 
 
 @Language.factory("tw_claims")
-def make_claims(nlp: Language, name: str) -> "ClaimFinder":
+def make_claims(nlp: Language, name: str) -> ClaimFinder:
     return ClaimFinder(nlp)
 
 
@@ -48,8 +48,8 @@ class ClaimFinder:
         mentions = [{**m, "role": roles.get(m["id"])} for m in found]
         sentences = doc.user_data.get("tw_sentences") or [(s.start_char, s.end_char) for s in doc.sents]
         try:
-            doc._.claims = find_claims(doc.user_data.get("tw_text") or doc.text, sentences, mentions, meta.get("published"),
-                                       meta.get("lang"), meta.get("locale"))
+            doc._.claims = find_claims(doc.user_data.get("tw_text") or doc.text, sentences, mentions,
+                                       meta.get("published"), meta.get("lang"), meta.get("locale"))
         except Exception:  # find_claims guards each sentence; this is the last line of defence
             log.warning("claims: skipped a document", exc_info=True)
             doc._.claims = []

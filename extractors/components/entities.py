@@ -14,7 +14,7 @@ from extractors.gazetteer import alias_patterns, load_entities, surface_forms
 
 
 @Language.factory("tw_entities", default_config={"extra_files": []})
-def make_entities(nlp: Language, name: str, extra_files: list[str]) -> "EntityMatcher":
+def make_entities(nlp: Language, name: str, extra_files: list[str]) -> EntityMatcher:
     return EntityMatcher(nlp, tuple(extra_files))
 
 

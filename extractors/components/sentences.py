@@ -7,22 +7,18 @@ a Python loop over every token would cost as much as the tokenizer.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-_BOUNDARY = re.compile(
-    r"[。！？；!?;]+[”」』\"')）]*"                         # CJK and Western terminators, closers kept
-    r"|(?<![A-Z])(?<!\b[A-Z][a-z])(?<!\b(?:Mr|Ms|Dr|No|vs|St|Co))\.[”\"')]*(?=\s)"  # '.' then space
-    r"|\n+|--"
-)
+from extractors.patterns import load
+
+_BOUNDARY = load("sentences").regex("sentence_boundary")
 
 
 @Language.factory("tw_sentences")
-def make_sentences(nlp: Language, name: str) -> "Sentences":
+def make_sentences(nlp: Language, name: str) -> Sentences:
     return Sentences()
 
 
