@@ -17,7 +17,7 @@ from ingest.htmltext import soup_of
 from ingest.items import Item
 from ingest.maintext import Extracted, with_soup, with_trafilatura
 from ingest.pagemeta import Stated, names, read_stated
-from ingest.pagetree import parse_tree
+from ingest.pagetree import parse_tree, visible_text
 from ingest.stubs import paywall_signs, stub_reason, without_title
 
 _UTC = ZoneInfo("UTC")
@@ -74,10 +74,11 @@ def read_page(body: bytes | str, content_type: str | None = None, url: str | Non
     tz = tz or _UTC
     markup = decode(body, content_type)[0] if isinstance(body, bytes) else body
     tree = parse_tree(markup)
-    stated, extracted, tokens = Stated(), Extracted(), set()
+    stated, extracted, tokens, visible = Stated(), Extracted(), set(), ""
     if tree is not None:
         stated = read_stated(tree)
         tokens = {t.lower() for v in tree.xpath("//@class | //@id") for t in str(v).split()}
+        visible = visible_text(tree)
         extracted = with_trafilatura(tree, url)  # changes the tree: read everything else first
     notes: list[str] = []
     main = extracted.text.strip()
@@ -86,7 +87,7 @@ def read_page(body: bytes | str, content_type: str | None = None, url: str | Non
         if main:
             notes.append("main text read by the fallback (trafilatura found none)")
     title = _title(stated, extracted)
-    signs = paywall_signs(main, tokens, stated.ld_objects)
+    signs = paywall_signs(visible, tokens, stated.ld_objects)
     published, date_note = _published(stated, extracted, tz)
     notes += [date_note] if date_note else []
     item = Item(title=title, text=without_title(main, title), url=url, published_at=published)

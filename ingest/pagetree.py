@@ -110,3 +110,8 @@ def drop_teaser_cards(tree: HtmlElement) -> int:
             card.drop_tree()
     return len(cards)
 
+
+def visible_text(tree: HtmlElement) -> str:
+    """The body's text as a reader sees it, a space between text nodes (for phrase tests)."""
+    return " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                               " or ancestor::template)]"))

@@ -24,8 +24,9 @@ def _phrases_in(text: str) -> list[str]:
 
 
 def paywall_signs(text: str, tokens: set[str], ld_objects: list[dict]) -> list[str]:
-    """What says the story is behind a paywall: a paywall phrase in its extracted text, a
-    paywall class/id anywhere on the page, JSON-LD `isAccessibleForFree: false`."""
+    """What says the story is behind a paywall: a paywall phrase in the page's visible `text`
+    (trafilatura often leaves the barrier's heading out of the main text), a paywall class/id,
+    JSON-LD `isAccessibleForFree: false`."""
     signs = [f"'{p}'" for p in _phrases_in(text)]
     signs += [f"class/id '{t}'" for t in page_rules()["paywall_tokens"] if t in tokens]
     if any(str(o.get("isAccessibleForFree", "")).strip().lower() == "false" for o in ld_objects):
