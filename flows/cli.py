@@ -341,10 +341,11 @@ def extract(ctx, file, lang, published, locale, as_json):
 @click.option("--errors", is_flag=True, help="List every miss and false positive.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--numbers", is_flag=True, help="Score the number suite (tests/numbers) instead of the gold set.")
+@click.option("--pages", is_flag=True, help="Score the page reader's main text on the page corpus (tests/pages).")
 @click.option("--pin", is_flag=True, help="Pin the dev scores as the floors in tests/gold/floors.json.")
 @click.option("--allow-lower", is_flag=True, help="With --pin: allow a floor to go down.")
-def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
-    """Score the extractor on the gold sets (claims, then statements: precision, recall, F1) or the number suite."""
+def eval_cmd(gold, part, errors, as_json, numbers, pages, pin, allow_lower):
+    """Score the extractor on the gold sets (claims, then statements), the number suite or the page corpus."""
     from extractors.evaluate import (
         default_gold_dir,
         default_statement_dir,
@@ -352,6 +353,12 @@ def eval_cmd(gold, part, errors, as_json, numbers, pin, allow_lower):
         evaluate_statements,
         render_report,
     )
+    if pages:
+        from ingest.pagescore import evaluate_pages, render
+        r = evaluate_pages(Path(gold) if gold else None)
+        click.echo(json.dumps({k: v for k, v in r.items() if k != "results"}, indent=2) if as_json
+                   else render(r, show_errors=errors))
+        return
     if numbers:
         from extractors.suite import evaluate_suite, render_suite
         r = evaluate_suite(Path(gold) if gold else None)

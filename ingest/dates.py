@@ -29,6 +29,7 @@ _NUMERIC = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T\s]+(\d{1,2}):(
 _CLOCK = re.compile(r"(上午|下午|凌晨|中午|晚上|早上)?\s*(\d{1,2})\s*[:：時时点點]\s*(\d{1,2})?\s*分?(?::(\d{2}))?")
 _OFFSET = re.compile(r"(?:^|\s)(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
 _ABBREV = re.compile(r"\b([A-Z]{1,5})$")
+_MERIDIEM = re.compile(r"\b([ap])\.?\s?m\b\.?", re.I)
 _WEEKDAY = re.compile(r"(星期|週|周|礼拜|禮拜)[一二三四五六日天]|[（(][一二三四五六日][）)]")
 FUTURE_SLACK = timedelta(days=1)
 
@@ -61,6 +62,8 @@ def _zone_token(s: str, tz: ZoneInfo) -> tuple[str, timezone | ZoneInfo | None]:
             return s[:m.start()].rstrip(), _fixed(hours)
         if name in table["abbreviations"]:
             return s[:m.start()].rstrip(), _fixed(table["abbreviations"][name])
+        if name in table["zone_names"]:
+            return s[:m.start()].rstrip(), ZoneInfo(table["zone_names"][name])
     return s, None
 
 
@@ -93,7 +96,11 @@ def _parse(s: str, tz: ZoneInfo) -> datetime | None:
         parsed = None
     if parsed and re.search(r"[A-Za-z]{3}", s):  # RFC 822: "Wed, 10 Dec 2025 08:30:00"
         # the zone was split off before; parsedate_tz reports 0 for "none", so its offset is not used
-        return datetime(*parsed[:6]).replace(tzinfo=tz)
+        when = datetime(*parsed[:6])
+        meridiem = _MERIDIEM.search(s)  # parsedate_tz skips "PM": 5:48 PM would be read as 05:48
+        if meridiem and when.hour <= 12:
+            when = when.replace(hour=when.hour % 12 + (12 if meridiem.group(1).lower() == "p" else 0))
+        return when.replace(tzinfo=tz)
     try:
         iso = datetime.fromisoformat(s.replace("Z", "+00:00"))
         return iso if iso.tzinfo else iso.replace(tzinfo=tz)

@@ -15,8 +15,8 @@ import feedparser
 from common.exceptions import TerminalException, ThesiswatchError
 from ingest.charset import decode
 from ingest.dates import read_date
+from ingest.htmltext import html_to_text
 from ingest.items import Item, Parsed
-from ingest.pages import html_to_text
 
 _CHARREF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _UTC = ZoneInfo("UTC")

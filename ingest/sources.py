@@ -25,7 +25,7 @@ from ingest.exports import parse_export
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.fetch import Fetched, FetchError, fetch_url, read_local
 from ingest.items import Item, Parsed
-from ingest.pages import parse_page
+from ingest.pages import read_page
 
 if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
     from flows.config import Settings, SourceConfig
@@ -84,8 +84,12 @@ def _parse(kind: str, got: Fetched, tz: ZoneInfo) -> Parsed:
     if kind == "feed":
         return parse_feed(got.body, got.content_type, tz, _base_url(got))
     if kind == "page":
-        item = parse_page(got.body, got.content_type, url=got.url if got.url.startswith("http") else None)
-        return Parsed(items=[item] if item.text else [], warning=None if item.text else "no article text found")
+        page = read_page(got.body, got.content_type, url=got.url if got.url.startswith("http") else None, tz=tz)
+        if page.partial:  # a title or a paywall teaser is not the story: a partial fetch, no article
+            return Parsed(warning=f"{page.partial}; not stored as an article", notes=page.notes)
+        text = page.item.text
+        return Parsed(items=[page.item] if text else [], warning=None if text else "no article text found",
+                      notes=page.notes)
     if kind == "text-export":
         return parse_export(decode(got.body, got.content_type)[0])
     raise ValueError(kind)
@@ -96,9 +100,10 @@ def _kind_for(path: Path) -> str | None:
     return "feed" if ext in _FEED_EXT else "page" if ext in _PAGE_EXT else "text-export" if ext in _TEXT_EXT else None
 
 
-def _follow_links(items: list[Item], settings: Settings, notes: list[str]) -> None:
-    """Replace summary-only entries' text with the linked page's main text (http/https only)."""
-    failed = 0
+def _follow_links(items: list[Item], settings: Settings, notes: list[str], tz: ZoneInfo) -> None:
+    """Replace summary-only entries' text with the linked page's main text (http/https only);
+    a linked page that is only a title or a paywall teaser leaves the summary in place."""
+    failed = stubs = 0
     for it in items:
         try:
             scheme = urlsplit(it.url or "").scheme
@@ -108,14 +113,18 @@ def _follow_links(items: list[Item], settings: Settings, notes: list[str]) -> No
             continue
         try:
             got = fetch_url(it.url, settings.fetch)
-            page = parse_page(got.body, got.content_type, url=it.url)
-            if len(page.text) > len(it.text):
-                it.text = page.text
-                it.published_at = it.published_at or page.published_at
+            page = read_page(got.body, got.content_type, url=got.url, tz=tz)  # got.url: after redirects
+            if page.partial:
+                stubs += 1
+            elif len(page.item.text) > len(it.text):
+                it.text = page.item.text
+                it.published_at = it.published_at or page.item.published_at
         except (FetchError, ValueError, httpx.HTTPError, RecursionError):
             failed += 1
     if failed:
         notes.append(f"{failed} linked page(s) could not be fetched; kept their summaries")
+    if stubs:
+        notes.append(f"{stubs} linked page(s) were only a title, a paywall teaser or empty; kept their summaries")
 
 
 def _default_published(s: SourceConfig, as_of=None) -> datetime | None:
@@ -197,7 +206,7 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
         parsed_all, res.notes = parsed.items, res.notes + parsed.notes
         warnings += [parsed.warning] if parsed.warning else []
         if s.kind == "feed" and s.follow_links and not _is_local(s):
-            _follow_links(parsed_all, settings, res.notes)
+            _follow_links(parsed_all, settings, res.notes, tz)
     for it in parsed_all:
         row = to_article(it, s.name, fetched_at, default_pub, lang=s.lang, locale=s.locale)
         if row:

@@ -41,6 +41,12 @@ NOW = datetime(2026, 1, 15)
     ("2025-12-10T08:30:00+09:00", TAIPEI, datetime(2025, 12, 9, 23, 30)),
     ("Dec 10, 2025 8:30 AM", NEW_YORK, datetime(2025, 12, 10, 13, 30)),
     ("10 December 2025", NEW_YORK, datetime(2025, 12, 10, 5, 0)),
+    # a page's dateline: PM is twelve hours on, and ET/PT name a zone with summer time
+    ("Thursday, November 6, 2025 5:48 PM PST", TAIPEI, datetime(2025, 11, 7, 1, 48)),
+    ("Dec 10, 2025 12:15 a.m.", NEW_YORK, datetime(2025, 12, 10, 5, 15)),
+    ("Dec 5, 2025 8:30 a.m. ET", TAIPEI, datetime(2025, 12, 5, 13, 30)),
+    ("Jul 7, 2025 8:30 p.m. ET", TAIPEI, datetime(2025, 7, 8, 0, 30)),
+    ("Nov 6, 2025 5:48 PM PT", TAIPEI, datetime(2025, 11, 7, 1, 48)),
 ])
 def test_dates_are_read_in_the_sources_zone(raw, tz, utc):
     assert read_date(raw, tz, now=NOW) == (utc, None)
