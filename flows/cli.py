@@ -226,6 +226,11 @@ def _print_run_summary(result: dict) -> None:
             label = "ALERT" if s.get("alerted", True) else "noted"  # into/out of unknown: recorded only
             click.echo(f"  {label} {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> "
                        f"{s['status']} (value {_fmt(s['value'])})")
+    page = result.get("report")
+    if page and page["error"]:
+        click.echo(f"Report not written: {page['error']}.")
+    elif page:
+        click.echo(f"Report: {_shown_path(Path(page['path']))}")
     alerts = result.get("alerts") or {}
     if alerts.get("failed"):
         click.echo(f"{alerts['failed']} alert(s) could not be delivered; they wait in the outbox "
@@ -434,6 +439,31 @@ def status(ctx, thesis, as_json, wait):
     keys = ["thesis_id", "assumption_id", "kind", "severity", "status", "since", "value", "evidence"]
     print_table(["thesis", "assumption", "kind", "severity", "status", "since", "value", "evidence"],
                 [[r[k] for k in keys] for r in rows])
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="HTML file to write (default: the config's report.path, else report.html beside the warehouse).")
+@click.option("--thesis", "thesis_id", help="Only this thesis (default: every configured thesis).")
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.pass_context
+def report(ctx, out, thesis_id, wait):
+    """Write the analyst's report page: what changed, status board, charts, source health."""
+    from report.page import UnknownThesis, write_report
+    try:
+        path = write_report(settings_of(ctx), Path(out) if out else None, thesis_id, wait)
+    except UnknownThesis as e:
+        raise click.BadParameter(str(e), param_hint="--thesis") from None
+    click.echo(f"Report: {_shown_path(path)}")
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it: what a user can paste back."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @cli.command()
