@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from common.exceptions import ThesiswatchError
-from flows.config import ConfigError, Settings, load_settings
+from flows.config import DEFAULT_CONFIG, ConfigError, Settings, load_settings
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value):
@@ -55,12 +55,27 @@ class Cli(click.Group):
                 traceback.print_exc()
                 ctx.exit(1)
             if isinstance(e, ThesiswatchError):
-                msg = str(e).rstrip(".")
+                msg = str(e).rstrip(".") + _demo_hint(ctx, e)
             else:
                 msg = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'unexpected failure'}. " \
                       f"Run again with --debug for the traceback"
             click.echo(f"Error: {msg}.", err=True)
             ctx.exit(1)
+
+
+DEMO_CONFIG = Path("examples") / "thesiswatch.yaml"
+
+
+def _demo_hint(ctx: click.Context, e: Exception) -> str:
+    """Where the demo's warehouse is, for a read command run bare in the repository after `make demo`."""
+    from warehouse.db import NoWarehouse
+    obj = ctx.obj or {}
+    if (isinstance(e, NoWarehouse) and not obj.get("config") and not obj.get("db")
+            and not Path(DEFAULT_CONFIG).exists() and DEMO_CONFIG.exists()):
+        cmd = ctx.invoked_subcommand or "status"
+        example = f"thesiswatch --config {DEMO_CONFIG} {cmd}{' ...' if cmd == 'sql' else ''}"
+        return f"; after `make demo`, read the demo's with `{example}`"
+    return ""
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -58,7 +58,7 @@ def _changes(con, rows: list[dict], statements: dict[tuple[str, str], str]) -> d
     """The newest evaluation against the one before: what changed, with its evidence.
 
     On a first evaluation there is nothing to compare with; the items not in a good status are
-    listed instead, so the page still opens with what needs reading.
+    listed instead, with their newest quote, so the page still opens with what needs reading.
     """
     first = bool(rows) and all(r["old_status"] is None for r in rows)
     if first:
@@ -76,7 +76,7 @@ def _changes(con, rows: list[dict], statements: dict[tuple[str, str], str]) -> d
         "previous_evaluated_at": previous["old_evaluated_at"] if previous else None,
         "entries": [{**r, "statement": statements.get((r["thesis_id"], r["assumption_id"]), ""),
                    "tone": tone(r["status"]), "old_tone": tone(r["old_status"]),
-                   "evidence": _evidence(con, r["evidence_ids"])} for r in picked],
+                   "evidence": _evidence(con, r["evidence_ids"], 1 if first else MAX_EVIDENCE)} for r in picked],
     }
 
 
@@ -116,6 +116,16 @@ def _sources(settings: Settings, health: dict[str, dict]) -> list[dict]:
             for n in names]
 
 
+def _shown(path: str | None) -> str | None:
+    """A thesis file relative to the working folder when it is inside it: no home paths on a shared page."""
+    if not path:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
 def build(settings: Settings, thesis_id: str | None = None, wait: float = 30.0,
           now: datetime | None = None) -> dict:
     """Everything the page template needs, read in one read-only connection."""
@@ -141,7 +151,7 @@ def build(settings: Settings, thesis_id: str | None = None, wait: float = 30.0,
             charts = [_chart(con, t, item, current[item.id]["as_of"] if item.id in current and current[item.id]
                              ["as_of"] else news_day, settings.sql_timeout)
                       for _, item in t.items() if item.chart]
-            sections.append({"id": t.id, "title": t.title, "summary": t.summary, "path": t.path,
+            sections.append({"id": t.id, "title": t.title, "summary": t.summary, "path": _shown(t.path),
                              "board": _board(t, current, hist), "charts": charts,
                              "orphans": sorted(a for a in current if a not in {i.id for _, i in t.items()})})
         page = {"generated_at": now or utcnow(), "db": str(settings.db_path), "news_day": news_day,

@@ -321,6 +321,18 @@ def _config_for(settings, tmp_path) -> Path:
     return cfg
 
 
+def test_report_is_a_read_command_it_imports_neither_prefect_nor_spacy(small, tmp_path):
+    import sys
+    cfg = _config_for(small, tmp_path)
+    code = ("import sys; from flows.cli import cli\n"
+            f"try:\n    cli(['--config', {str(cfg)!r}, 'report', '--out', {str(tmp_path / 'r.html')!r}],"
+            " standalone_mode=False)\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('prefect', 'spacy', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "['jinja2']", out.stdout + out.stderr
+    assert (tmp_path / "r.html").exists()
+
+
 def test_the_run_path_does_not_import_the_page_renderer():
     import sys
     code = "import sys\nimport flows.daily, report.page\nprint('jinja2' in sys.modules)"
@@ -399,5 +411,6 @@ def test_the_demo_page_screenshot_is_not_blank_and_shows_the_status_colours(demo
     assert len(seen) > 100, f"{len(seen)} colours: the page looks blank"
     white = seen.get((255, 255, 255), 0) / sum(seen.values())
     assert white < 0.97, f"{white:.0%} white"
-    # the badges' own colours (style.css --good, --warn): the stylesheet was applied
-    assert seen.get((0x1A, 0x7F, 0x37), 0) > 20 and seen.get((0xB3, 0x5C, 0x00), 0) > 20
+    # the page opens on the demo's non-good items: amber badges and borders (style.css --warn) on
+    # the change blocks' grey (--soft): the stylesheet was applied
+    assert seen.get((0xB3, 0x5C, 0x00), 0) > 200 and seen.get((0xF5, 0xF6, 0xF8), 0) > 2000
