@@ -116,8 +116,19 @@ def _sources(settings: Settings, health: dict[str, dict]) -> list[dict]:
             for n in names]
 
 
+def _section(con, t: Thesis, board: dict, history: dict, news_day, timeout: float | None) -> dict:
+    """One thesis: its board and its charts, each chart as of the day its item was last evaluated."""
+    current = {a: r for (tid, a), r in board.items() if tid == t.id}
+    hist = {a: rows for (tid, a), rows in history.items() if tid == t.id}
+    charts = [_chart(con, t, item, (current.get(item.id) or {}).get("as_of") or news_day, timeout)
+              for _, item in t.items() if item.chart]
+    ids = {i.id for _, i in t.items()}
+    return {"id": t.id, "title": t.title, "summary": t.summary, "path": _shown(t.path),
+            "board": _board(t, current, hist), "charts": charts, "orphans": sorted(set(current) - ids)}
+
+
 def _shown(path: str | None) -> str | None:
-    """A thesis file relative to the working folder when it is inside it: no home paths on a shared page."""
+    """A file relative to the working folder when it is inside it: no home paths on a page that is shared."""
     if not path:
         return None
     try:
@@ -144,17 +155,8 @@ def build(settings: Settings, thesis_id: str | None = None, wait: float = 30.0,
         statements = {(t.id, i.id): i.statement for t in theses for _, i in t.items()}
         changes = _changes(con, queries.latest_changes(con, thesis_id), statements)
         news_day = statuses.news_date(con)
-        sections = []
-        for t in shown:
-            current = {a: r for (tid, a), r in board.items() if tid == t.id}
-            hist = {a: rows for (tid, a), rows in history.items() if tid == t.id}
-            charts = [_chart(con, t, item, current[item.id]["as_of"] if item.id in current and current[item.id]
-                             ["as_of"] else news_day, settings.sql_timeout)
-                      for _, item in t.items() if item.chart]
-            sections.append({"id": t.id, "title": t.title, "summary": t.summary, "path": _shown(t.path),
-                             "board": _board(t, current, hist), "charts": charts,
-                             "orphans": sorted(a for a in current if a not in {i.id for _, i in t.items()})})
-        page = {"generated_at": now or utcnow(), "db": str(settings.db_path), "news_day": news_day,
+        sections = [_section(con, t, board, history, news_day, settings.sql_timeout) for t in shown]
+        page = {"generated_at": now or utcnow(), "db": _shown(str(settings.db_path)), "news_day": news_day,
                 "run": queries.latest_run(con), "changes": changes, "theses": sections,
                 "conflicts": queries.conflict_rows(con), "sources": _sources(settings, queries.source_health(con)),
                 "thesis_filter": thesis_id}
