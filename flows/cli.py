@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from common.exceptions import ThesiswatchError
-from flows.config import ConfigError, Settings, load_settings
+from flows.config import DEFAULT_CONFIG, ConfigError, Settings, load_settings
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value):
@@ -55,12 +55,27 @@ class Cli(click.Group):
                 traceback.print_exc()
                 ctx.exit(1)
             if isinstance(e, ThesiswatchError):
-                msg = str(e).rstrip(".")
+                msg = str(e).rstrip(".") + _demo_hint(ctx, e)
             else:
                 msg = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'unexpected failure'}. " \
                       f"Run again with --debug for the traceback"
             click.echo(f"Error: {msg}.", err=True)
             ctx.exit(1)
+
+
+DEMO_CONFIG = Path("examples") / "thesiswatch.yaml"
+
+
+def _demo_hint(ctx: click.Context, e: Exception) -> str:
+    """Where the demo's warehouse is, for a read command run bare in the repository after `make demo`."""
+    from warehouse.db import NoWarehouse
+    obj = ctx.obj or {}
+    if (isinstance(e, NoWarehouse) and not obj.get("config") and not obj.get("db")
+            and not Path(DEFAULT_CONFIG).exists() and DEMO_CONFIG.exists()):
+        cmd = ctx.invoked_subcommand or "status"
+        example = f"thesiswatch --config {DEMO_CONFIG} {cmd}{' ...' if cmd == 'sql' else ''}"
+        return f"; after `make demo`, read the demo's with `{example}`"
+    return ""
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -236,6 +251,11 @@ def _print_run_summary(result: dict) -> None:
             label = "ALERT" if s.get("alerted", True) else "noted"  # into/out of unknown: recorded only
             click.echo(f"  {label} {s['thesis_id']}/{s['assumption_id']}: {s['old_status'] or 'new'} -> "
                        f"{s['status']} (value {_fmt(s['value'])})")
+    page = result.get("report")
+    if page and page["error"]:
+        click.echo(f"Report not written: {page['error']}.")
+    elif page:
+        click.echo(f"Report: {_shown_path(Path(page['path']))}")
     alerts = result.get("alerts") or {}
     if alerts.get("failed"):
         click.echo(f"{alerts['failed']} alert(s) could not be delivered; they wait in the outbox "
@@ -504,6 +524,31 @@ def why(ctx, assumption, thesis, limit, wait):
                if total else "Evidence: none recorded")
     for e in evidence:
         click.echo(evidence_line(e) + f" [{e['id']}]")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="HTML file to write (default: the config's report.path, else report.html beside the warehouse).")
+@click.option("--thesis", "thesis_id", help="Only this thesis (default: every configured thesis).")
+@click.option("--wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds to wait for a writing run to let go of the warehouse.")
+@click.pass_context
+def report(ctx, out, thesis_id, wait):
+    """Write the analyst's report page: what changed, status board, charts, source health."""
+    from report.page import UnknownThesis, write_report
+    try:
+        path = write_report(settings_of(ctx), Path(out) if out else None, thesis_id, wait)
+    except UnknownThesis as e:
+        raise click.BadParameter(str(e), param_hint="--thesis") from None
+    click.echo(f"Report: {_shown_path(path)}")
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it: what a user can paste back."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @cli.command()

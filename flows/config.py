@@ -115,6 +115,11 @@ class ScheduleSettings(_Strict):
         return v
 
 
+class ReportSettings(_Strict):
+    path: str | None = None  # the report page; default report.html beside the warehouse file
+    after_run: bool = False  # write it after every `thesiswatch run` (and scheduled run)
+
+
 class Settings(_Strict):
     db: str = DEFAULT_DB
     sources: list[SourceConfig] = []
@@ -126,6 +131,7 @@ class Settings(_Strict):
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    report: ReportSettings = ReportSettings()
     base_dir: str = "."  # folder of the config file; relative paths resolve against it
 
     @field_validator("sources")
@@ -150,6 +156,10 @@ class Settings(_Strict):
     @property
     def db_path(self) -> Path:
         return self.resolve(self.db)
+
+    @property
+    def report_path(self) -> Path:
+        return self.resolve(self.report.path) if self.report.path else self.db_path.parent / "report.html"
 
     def thesis_paths(self) -> list[Path]:
         if self.theses:

@@ -16,7 +16,13 @@ from prefect import flow, get_run_logger  # noqa: E402
 from flows.config import Settings, load_settings  # noqa: E402
 from flows.progress import Stopwatch, report  # noqa: E402
 from flows.steps import extract_pending, load_sources  # noqa: E402
-from flows.tasks import evaluate_task, fetch_sources_task, finish_run_task, start_run_task  # noqa: E402
+from flows.tasks import (  # noqa: E402
+    evaluate_task,
+    fetch_sources_task,
+    finish_run_task,
+    report_task,
+    start_run_task,
+)
 from warehouse import load  # noqa: E402
 from warehouse.db import RunLock  # noqa: E402
 
@@ -55,10 +61,14 @@ def run_pipeline(settings: Settings, as_of: date | None = None, evaluate: bool =
             status = "completed"
         finally:
             summary = finish_run_task(settings, run_id, status)
+    page = None
+    if evaluate and settings.report.after_run:
+        with t("report"):
+            page = report_task(settings)
     get_run_logger().info("run %s: %s new articles, %s duplicates, %s failed sources, %s claims", run_id,
                           summary["new_articles"], summary["duplicates"], summary["failed"], claims)
     return {"run_id": run_id, "sources": per_source, "claims": claims, "skipped_articles": skipped,
-            "statuses": statuses,
+            "statuses": statuses, "report": page,
             "alerts": alerts, "db": str(settings.db_path), "timings": t.seconds}
 
 

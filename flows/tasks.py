@@ -62,3 +62,15 @@ def evaluate_task(settings: Settings, run_id: str, as_of: date | None) -> tuple[
 @task(name="finish-run", cache_policy=NO_CACHE)
 def finish_run_task(settings: Settings, run_id: str, status: str) -> dict:
     return load.finish_run(settings.db_path, run_id, status)
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def report_task(settings: Settings) -> dict:
+    """Write the report page after a run: {path} or {error}. A page that cannot be written is
+    reported in the run summary; the run it describes has already completed."""
+    from common.exceptions import ThesiswatchError
+    from report.page import write_report  # the page's imports are paid only when one is written
+    try:
+        return {"path": str(write_report(settings)), "error": None}
+    except ThesiswatchError as e:
+        return {"path": str(settings.report_path), "error": str(e).rstrip(".")}

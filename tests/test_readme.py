@@ -18,6 +18,19 @@ def _commands(prefix: str) -> list[str]:
     return [ln.split("  #")[0].strip() for b in blocks for ln in b.splitlines() if ln.strip().startswith(prefix)]
 
 
+def _subcommand(args: list[str]) -> str | None:
+    """The command name in `thesiswatch [--config F] [--db F] [--debug] NAME ...`."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 1 if args[i] == "--debug" else 2
+    return args[i] if i < len(args) else None
+
+
+READ_COMMANDS = {"sql", "status", "sources", "report", "alerts", "doctor"}
+# Every read command the README prints: a reader runs them from the repository root after `make demo`.
+FOLLOW_UPS = [c for c in _commands("thesiswatch ") if _subcommand(shlex.split(c)[1:]) in READ_COMMANDS]
+
+
 def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     first_block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
     assert [ln.split("#")[0].strip() for ln in first_block.strip().splitlines()] == ["make demo", "make test"]
@@ -29,7 +42,7 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second():
 @pytest.fixture(scope="module")
 def demo_config(prefect_api, tmp_path_factory):
     root = tmp_path_factory.mktemp("readme")
-    shutil.copytree(EXAMPLES, root / "examples", ignore=shutil.ignore_patterns("*.duckdb*"))
+    shutil.copytree(EXAMPLES, root / "examples", ignore=shutil.ignore_patterns("*.duckdb*", "report.html"))
     shutil.copytree(ROOT / "theses", root / "theses")
     cfg = root / "examples" / "thesiswatch.yaml"
     out = run_cli("--config", str(cfg), "run", env={"PREFECT_API_URL": prefect_api})
@@ -37,13 +50,34 @@ def demo_config(prefect_api, tmp_path_factory):
     return cfg
 
 
+def test_the_readme_prints_the_follow_up_commands_a_new_user_needs():
+    names = {_subcommand(shlex.split(c)[1:]) for c in FOLLOW_UPS}
+    assert {"sql", "status", "report"} <= names, names
+    assert all("--config examples/thesiswatch.yaml" in c for c in FOLLOW_UPS), FOLLOW_UPS
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("command", _commands("thesiswatch sql"))
-def test_readme_queries_run_on_the_demo_warehouse(demo_config, command):
-    args = shlex.split(command)[1:]
-    out = run_cli("--config", str(demo_config), *args)
+@pytest.mark.parametrize("command", FOLLOW_UPS)
+def test_readme_commands_run_exactly_as_printed_from_the_repository_root(demo_config, command):
+    """`demo_config`'s folder holds examples/ and theses/ as the repository does, with the
+    warehouse `make demo` builds; the command runs from there, unchanged."""
+    root = demo_config.parent.parent
+    out = run_cli(*shlex.split(command)[1:], cwd=root)
     assert out.returncode == 0, out.stderr
-    assert "row" in out.stdout or "," in out.stdout
+    if _subcommand(shlex.split(command)[1:]) == "sql":
+        assert "row" in out.stdout or "," in out.stdout
+
+
+@pytest.mark.slow
+def test_a_bare_status_in_the_repository_names_the_demo_command_and_that_command_works(demo_config):
+    root = demo_config.parent.parent
+    out = run_cli("status", cwd=root)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    hint = re.search(r"after `make demo`, read the demo's with `(thesiswatch [^`]+)`\.$", out.stderr.strip())
+    assert hint, out.stderr
+    assert hint.group(1) in README  # the README prints the same line
+    again = run_cli(*shlex.split(hint.group(1))[1:], cwd=root)
+    assert again.returncode == 0 and "hot_set_few_gb" in again.stdout, again.stderr
 
 
 def _printed_after(command: str) -> str:

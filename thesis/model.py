@@ -32,6 +32,22 @@ class ThesisError(ThesiswatchError, TerminalException):
     """A thesis file that cannot be used; the message names the file, the item and the key."""
 
 
+class Chart(BaseModel):
+    """The numbers behind a check, drawn on the report page.
+
+    `points` is a SELECT returning `date` and `value`, optionally `label` (printed beside the
+    quote), `claim_id` (links the point to its quote) and `series` (one line per series);
+    `thresholds` names parameters drawn as horizontal lines; `lines` is a SELECT returning
+    `label` and `value` for lines computed from the data (a peak, a threshold below it).
+    """
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    unit: str | None = None  # how values are printed: USD, %, x, count...
+    points: str
+    thresholds: list[str] = []
+    lines: str | None = None
+
+
 class Check(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -41,6 +57,7 @@ class Check(BaseModel):
     parameters: dict[str, float | int | str | bool] = {}
     check: str
     evidence: str | None = None
+    chart: Chart | None = None
 
 
 class Thesis(BaseModel):
@@ -75,11 +92,30 @@ def referenced_params(sql: str) -> set[str]:
     return set(_PARAM.findall(_STRING_OR_COMMENT.sub(" ", sql)))
 
 
+def _queries(item: Check) -> list[tuple[str, str | None]]:
+    """(field name, SQL) of every query an item holds, its chart's included."""
+    out = [("check", item.check), ("evidence", item.evidence)]
+    if item.chart:
+        out += [("chart.points", item.chart.points), ("chart.lines", item.chart.lines)]
+    return out
+
+
+def _validate_chart(path: Path, kind: str, item: Check, params: dict) -> None:
+    for name in item.chart.thresholds if item.chart else []:
+        value = params.get(name)
+        if value is None:
+            raise ThesisError(f"{path}: {kind} {item.id}: chart.thresholds names unknown parameter {name!r} "
+                              f"(known: {', '.join(sorted(params)) or 'none'})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ThesisError(f"{path}: {kind} {item.id}: chart.thresholds: parameter {name!r} is "
+                              f"{value!r}, not a number")
+
+
 def _validate_sql(path: Path, thesis: Thesis) -> None:
     for kind, item in thesis.items():
         known = set(thesis.params_for(item)) | BUILTIN_PARAMS
-        for field in ("check", "evidence"):
-            sql = getattr(item, field)
+        _validate_chart(path, kind, item, thesis.params_for(item))
+        for field, sql in _queries(item):
             if sql is None:
                 continue
             try:

@@ -17,11 +17,15 @@ from pathlib import Path
 import duckdb
 
 from common.clock import utcnow  # noqa: F401  (re-exported: warehouse code stamps rows with it)
-from common.exceptions import ThesiswatchError, TransientException
+from common.exceptions import TerminalException, ThesiswatchError, TransientException
 
 
 class WarehouseError(ThesiswatchError):
     """A warehouse that cannot be used as asked; the message says what to do next."""
+
+
+class NoWarehouse(WarehouseError, TerminalException):
+    """The warehouse file does not exist (yet)."""
 
 
 class WarehouseBusy(WarehouseError, TransientException):
@@ -147,7 +151,7 @@ def read_connection(path: Path | str, wait: float = 30.0,
     """A read-only connection; waits up to `wait` seconds for a writer to let go."""
     path = Path(path)
     if not path.exists():
-        raise WarehouseError(f"no warehouse at {path}. Run `thesiswatch run` first, or pass --db")
+        raise NoWarehouse(f"no warehouse at {path}. Run `thesiswatch run` first, or pass --db")
     con = _open(path, True, wait, notify)
     try:
         version = schema_version(con)

@@ -115,7 +115,9 @@ def run_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = N
 SOURCES_SQL = """
 SELECT s.name, s.kind, s.location,
        f.status AS last_status, f.finished_at AS last_fetch, f.items, f.new_articles, f.error,
-       (SELECT count(*) FROM article_sources l WHERE l.source = s.name) AS articles
+       (SELECT count(*) FROM article_sources l WHERE l.source = s.name) AS articles,
+       (SELECT max(g.finished_at) FROM fetches g WHERE g.source = s.name
+         AND g.status IN ('ok', 'partial', 'not_modified')) AS last_success
 FROM sources s
 LEFT JOIN (SELECT * FROM fetches QUALIFY row_number() OVER (PARTITION BY source ORDER BY fetch_id DESC) = 1) f
   ON f.source = s.name
@@ -152,7 +154,8 @@ FROM alert_outbox ORDER BY created_at DESC, alert_key
 
 
 def source_health(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    """Source name -> {name, kind, location, last_status, last_fetch, items, new_articles, error, articles}."""
+    """Source name -> {name, kind, location, last_status, last_fetch, items, new_articles, error, articles,
+    last_success}; a 304 counts as a success: the source answered."""
     return {r["name"]: r for r in dict_rows(con.execute(SOURCES_SQL))}
 
 
@@ -209,3 +212,94 @@ def status_of(con: duckdb.DuckDBPyConnection, assumption: str, thesis: str | Non
                                            evidence_ids, as_of, run_id, evaluated_at
                                     FROM v_status WHERE assumption_id = $a AND ($t IS NULL OR thesis_id = $t)
                                     ORDER BY thesis_id""", {"a": assumption, "t": thesis}))
+# ---------------------------------------------------------------- the report page
+
+HISTORY_SQL = """
+SELECT thesis_id, assumption_id, run_id, as_of, evaluated_at, status, value
+FROM assumption_status
+WHERE $thesis IS NULL OR thesis_id = $thesis
+ORDER BY thesis_id, assumption_id, evaluated_at, run_id
+"""
+
+# Every item the newest evaluation recorded, beside what the evaluation before it said.
+LATEST_CHANGES_SQL = """
+WITH h AS (
+    SELECT *, lag(status) OVER w AS old_status, lag(run_id) OVER w AS old_run_id,
+              lag(evaluated_at) OVER w AS old_evaluated_at
+    FROM assumption_status
+    WHERE $thesis IS NULL OR thesis_id = $thesis
+    WINDOW w AS (PARTITION BY thesis_id, assumption_id ORDER BY evaluated_at, run_id)
+),
+newest AS (SELECT run_id FROM h ORDER BY evaluated_at DESC, run_id DESC LIMIT 1)
+SELECT thesis_id, assumption_id, kind, severity, run_id, as_of, evaluated_at, status, value, detail,
+       evidence_ids, old_status, old_run_id, old_evaluated_at
+FROM h WHERE run_id = (SELECT run_id FROM newest)
+ORDER BY thesis_id, kind, assumption_id
+"""
+
+# A claim with enough of its article around it to place the number inside its sentence.
+CLAIM_EVIDENCE_SQL = """
+SELECT c.claim_id AS id, 'claim' AS kind, c.sentence AS text, c.quote, c.start_char, c.end_char,
+       greatest(c.start_char - length(c.sentence), 0) AS around_start,
+       substr(a.text, greatest(c.start_char - length(c.sentence), 0) + 1,
+              2 * length(c.sentence) + (c.end_char - c.start_char)) AS around,
+       c.subject, c.metric, c.value, c.unit, c.period, c.qualifier,
+       a.title, a.source, a.canonical_url AS url, coalesce(a.published_at, a.fetched_at) AS published_at
+FROM claims c JOIN articles a USING (article_id)
+WHERE c.claim_id IN (SELECT unnest(?))
+ORDER BY published_at DESC, c.claim_id
+"""
+
+ARTICLE_EVIDENCE_SQL = """
+SELECT a.article_id AS id, 'article' AS kind, coalesce(a.title, '') AS title, left(a.text, 240) AS text,
+       a.source, a.canonical_url AS url, coalesce(a.published_at, a.fetched_at) AS published_at
+FROM articles a
+WHERE a.article_id IN (SELECT unnest(?))
+ORDER BY published_at DESC, a.article_id
+"""
+
+CONFLICTS_SQL = """
+SELECT x.subject, x.metric, x.unit, x.period, x.value_a, x.source_a, x.claim_a, x.value_b, x.source_b, x.claim_b,
+       x.rel_diff, ca.quote AS quote_a, cb.quote AS quote_b
+FROM v_conflicts x
+LEFT JOIN claims ca ON ca.claim_id = x.claim_a
+LEFT JOIN claims cb ON cb.claim_id = x.claim_b
+ORDER BY x.rel_diff DESC, x.subject, x.metric
+LIMIT ?
+"""
+
+LATEST_RUN_SQL = """
+SELECT run_id, started_at, finished_at, status, as_of, new_articles, duplicates, failed
+FROM runs ORDER BY started_at DESC LIMIT 1
+"""
+
+
+def status_history(con: duckdb.DuckDBPyConnection, thesis: str | None = None) -> list[dict]:
+    """Every recorded status, oldest first per (thesis, assumption): the board's timelines."""
+    return dict_rows(con.execute(HISTORY_SQL, {"thesis": thesis}))
+
+
+def latest_changes(con: duckdb.DuckDBPyConnection, thesis: str | None = None) -> list[dict]:
+    """The newest evaluation's rows with `old_status` from the evaluation before (None the first time)."""
+    return dict_rows(con.execute(LATEST_CHANGES_SQL, {"thesis": thesis}))
+
+
+def evidence_items(con: duckdb.DuckDBPyConnection, ids: list[str], limit: int | None = None) -> list[dict]:
+    """Newest first: claims when the ids are claim ids (with `around`, the article text near the
+    claim from offset `around_start`), else articles (title and the first 240 characters)."""
+    if not ids:
+        return []
+    rows = dict_rows(con.execute(CLAIM_EVIDENCE_SQL, [list(ids)]))
+    if not rows:
+        rows = dict_rows(con.execute(ARTICLE_EVIDENCE_SQL, [list(ids)]))
+    return rows[:limit] if limit else rows
+
+
+def conflict_rows(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict]:
+    """v_conflicts, widest disagreement first, with both quotes."""
+    return dict_rows(con.execute(CONFLICTS_SQL, [limit]))
+
+
+def latest_run(con: duckdb.DuckDBPyConnection) -> dict | None:
+    rows = dict_rows(con.execute(LATEST_RUN_SQL))
+    return rows[0] if rows else None
