@@ -61,11 +61,15 @@ def _teach_segmenter(nlp: Language, aliases: list[str]) -> None:
 
     import jieba
     jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
+    # A segmenter of this pipeline's own: words added to jieba's global one would leak into every
+    # other pipeline of the process (a user's extra entity file changing the next pipeline's cuts).
+    seg = jieba.Tokenizer()
+    nlp.tokenizer.jieba_seg = seg
     for a in aliases:
         if " " in a:
             continue
         if not a.isascii():
-            jieba.add_word(a, freq=200000)
+            seg.add_word(a, freq=200000)
         elif len(a) >= 3 and a.isalnum():
             for form in ({a} if a.isupper() else {a, a.lower(), a.upper(), a.capitalize()}):
-                jieba.add_word(form, freq=200000)
+                seg.add_word(form, freq=200000)
