@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import math
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import extractors.components.claims  # noqa: F401  (registers tw_claims)
 import extractors.components.entities  # noqa: F401  (registers tw_entities)
 import extractors.components.sentences  # noqa: F401  (registers tw_sentences)
 import extractors.components.statements  # noqa: F401  (registers tw_statements)
+from common.exceptions import TerminalException, ThesiswatchError
 from extractors.fold import detect_lang, to_simplified
 from extractors.metrics import metric_vocabulary  # noqa: F401  (re-exported for the flow)
 
@@ -27,9 +30,36 @@ from extractors.version import EXTRACTOR_VERSION  # noqa: E402,F401
 
 HERE = Path(__file__).parent
 MAX_CHARS = 200_000  # far beyond any news story; longer texts are read up to here
+MAX_CLAIMS = 3_000  # claims in one article; past it the article is over budget, not read
+EXCERPT = 300  # characters of a claim's sentence kept on each side of its number
+RUN = 64  # a run of symbols, digits or Latin letters without a space is cut every RUN characters
+# Runs without a space or a CJK letter: spaCy's tokenizer and the number rules slow down sharply on
+# them (10k "(" took 9 s, 200k digits 196 s), and no word or number of a real text is that long.
+_LONG_RUN = re.compile(r"[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{" + str(RUN + 1) + ",}")
 _WIDTH = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}
 _WIDTH["\u3000"] = " "
 _WIDTH_TABLE = str.maketrans(_WIDTH)
+
+
+class ExtractionBudget(ThesiswatchError, TerminalException):
+    """An article holds more than an article's share of claims: recorded and skipped, not read."""
+
+
+def defuse(text: str) -> str:
+    r"""The same text, same length, with every run longer than RUN characters that has no space
+    and no CJK letter broken by a newline every RUN characters (quotes still come from the
+    original text, which keeps them).
+
+    >>> defuse("(" * 70 + "x") == "(" * 63 + "\n" + "(" * 6 + "x"
+    True
+    """
+    if not _LONG_RUN.search(text):
+        return text
+    def cut(m: re.Match) -> str:
+        run = m.group()
+        return "".join(run[i:i + RUN - 1] + ("\n" if i + RUN - 1 < len(run) else "")
+                       for i in range(0, len(run), RUN))[:len(run)]
+    return _LONG_RUN.sub(cut, text)
 
 
 def fold(text: str) -> str:
@@ -115,7 +145,7 @@ class Extractor:
                 # A 10 MB page must not stop the batch: read the first MAX_CHARS characters only
                 # (offsets stay valid, they all lie inside the kept prefix).
                 text = records[i]["text"][:min(MAX_CHARS, nlp.max_length)]
-                folded = fold(text) if key == "zh" else text
+                folded = defuse(fold(text) if key == "zh" else text)
                 doc = nlp.make_doc(folded)
                 doc._.meta = meta  # the claims component reads the article's date and locale here
                 doc.user_data["tw_text"] = folded  # doc.text re-joins every token on each call
@@ -139,19 +169,29 @@ def _result(doc, original: str) -> dict:
                  for e in doc.ents if (e.ent_id_ or e.kb_id_)]
     ents = [{"id": m["id"], "type": m["type"], "text": original[m["start"]:m["end"]], "start": m["start"],
              "end": m["end"], "attributes": dict(m.get("attributes") or {})} for m in found]
+    found_claims = doc._.claims or []
+    if len(found_claims) > MAX_CLAIMS:
+        raise ExtractionBudget(f"{len(found_claims)} claims in one article, over the budget of {MAX_CLAIMS}")
     claims = []
-    for c in doc._.claims or []:
+    for c in found_claims:
+        if not _finite(c):
+            continue  # a 400-digit number is no claim, and no inf reaches the warehouse
+        ss, se = max(c["sentence_start"], c["start"] - EXCERPT), min(c["sentence_end"], c["end"] + EXCERPT)
         claims.append({
             "value": c["value"], "unit": c["unit"], "low": c["low"], "high": c["high"],
             "qualifier": c["qualifier"], "previous_value": c["previous_value"], "precision": c["precision"],
             "subject": c["subject"], "metric": c["metric"], "period": c["period"],
             "versus": c.get("versus"), "benchmark": c.get("benchmark"), "subject_text": c.get("subject_text"),
             "quote": original[c["start"]:c["end"]],
-            "sentence": original[c["sentence_start"]:c["sentence_end"]].strip(),
+            "sentence": original[ss:se].strip(),
             "start": c["start"], "end": c["end"],
         })
     statements = [_statement(s, original) for s in doc._.statements or []]
     return {"entities": ents, "claims": claims, "statements": statements, "lang": (doc._.meta or {}).get("lang")}
+
+
+def _finite(c: dict) -> bool:
+    return all(v is None or math.isfinite(v) for v in (c["value"], c["low"], c["high"], c["previous_value"]))
 
 
 def _statement(s: dict, original: str) -> dict:

@@ -2,4 +2,4 @@
 
 Kept in its own module so the flow can check for pending work without importing spaCy.
 """
-EXTRACTOR_VERSION = "2026.12.02-3"  # statements; entity attributes and topics; gazetteer growth
+EXTRACTOR_VERSION = "2026.12.02-4"  # budgets: long runs cut, sentences bounded, claims capped

@@ -15,6 +15,8 @@ from spacy.tokens import Doc
 from extractors.patterns import load
 
 _BOUNDARY = load("sentences").regex("sentence_boundary")
+_SOFT = load("sentences").regex("soft_break")
+MAX_SENTENCE = 1000  # characters; a longer "sentence" (a table flattened into one line) is cut
 
 
 @Language.factory("tw_sentences")
@@ -36,8 +38,25 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append((s, e))
+            out += _bounded(text, s, e)
     return out
+
+
+def _bounded(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """(s, e) as pieces of at most MAX_SENTENCE characters, cut after the last comma or
+    semicolon of each piece (or hard, when it has none): the rules read one piece at a time,
+    so 12,000 numbers in one unterminated sentence cost 12,000 small reads, not one huge one."""
+    pieces = []
+    while e - s > MAX_SENTENCE:
+        cut = max((m.end() for m in _SOFT.finditer(text, s + MAX_SENTENCE // 2, s + MAX_SENTENCE)),
+                  default=s + MAX_SENTENCE)
+        pieces.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if e > s:
+        pieces.append((s, e))
+    return pieces
 
 
 class Sentences:
