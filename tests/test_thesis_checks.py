@@ -42,7 +42,7 @@ PREDICATES = {
     "invests_in", "partners_with", "hires_from", "remains_independent", "sues", "approves_export",
     "bans_export", "restricts", "revokes", "investigates", "adopts", "integrates", "replaces",
     "is_bottleneck", "limits", "fits_in", "exceeds", "raises", "cuts", "launches", "ships", "delays"}
-_CLAIM_KEYS = {"subject", "metric", "value", "unit", "period", "quote", "qualifier"}
+_CLAIM_KEYS = {"subject", "metric", "value", "unit", "period", "quote", "qualifier", "previous_value"}
 _MODEL_KEYS = {"model", "ffn_gb", "all_gb"}
 _EXPECT_KEYS = {"status", "value"}
 # A sentence ends at 。！？!? or at a full stop followed by space (not inside "1.2").
@@ -103,6 +103,7 @@ def _extraction(a: dict, row: dict) -> dict:
         end = start + len(c["quote"])
         claims.append({"subject": c["subject"], "metric": c["metric"], "value": float(c["value"]),
                        "unit": c["unit"], "period": c.get("period"), "qualifier": c.get("qualifier", "exact"),
+                       "previous_value": None if c.get("previous_value") is None else float(c["previous_value"]),
                        "quote": c["quote"], "sentence": sentence_around(text, start, end),
                        "start": start, "end": end})
     annotated = [{"polarity": "affirmed", "modality": "fact", **st} for st in a.get("statements") or []]
