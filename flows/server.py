@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.exceptions import TerminalException, ThesiswatchError
+from flows.prefect_env import _alive
 
 DEFAULT_PORT = 4200
 START_TIMEOUT = 120.0  # seconds; ~40 s is usual on a busy 2-core machine
@@ -59,16 +60,6 @@ def healthy(url: str, timeout: float = 1.0) -> bool:
             return r.status == 200
     except (OSError, ValueError):
         return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def running() -> ServerState | None:

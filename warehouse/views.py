@@ -5,6 +5,7 @@ this connection only; the warehouse itself is not touched.
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -13,15 +14,17 @@ import duckdb
 from warehouse.db import migrations
 
 
-def view_definitions() -> list[str]:
-    """Every CREATE VIEW of the migrations, in migration order (a later one replaces an earlier)."""
+@functools.cache
+def view_definitions() -> tuple[str, ...]:
+    """Every CREATE VIEW of the migrations, in migration order (a later one replaces an earlier).
+    Read once per process: a backfill builds the as-of views for every day it replays."""
     out = []
     for _, _, sql in migrations():
         for stmt in duckdb.extract_statements(sql):
             text = re.sub(r"^(\s*--[^\n]*\n)*", "", stmt.query).strip()
             if re.match(r"CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", text, re.I):
                 out.append(text)
-    return out
+    return tuple(out)
 
 
 def create_as_of_views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
