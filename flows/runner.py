@@ -11,14 +11,18 @@ from flows.config import Settings
 
 def run_flow(settings: Settings, as_of: date | None = None, evaluate: bool = True) -> dict:
     from flows.daily import daily_ingest
-    return daily_ingest(settings=settings, as_of=as_of, evaluate=evaluate)
+    from flows.prefect_env import one_shot
+    with one_shot():
+        return daily_ingest(settings=settings, as_of=as_of, evaluate=evaluate)
 
 
 def reextract_all(settings: Settings) -> dict:
     from flows.daily import reextract_flow
+    from flows.prefect_env import one_shot
     from warehouse.db import read_connection
     from warehouse.queries import extraction_count
-    out = reextract_flow(settings=settings)
+    with one_shot():
+        out = reextract_flow(settings=settings)
     with read_connection(settings.db_path) as con:
         n = extraction_count(con)
     return {"articles": n, "claims": out["claims"]}
@@ -34,11 +38,13 @@ def backfill_sources(settings: Settings, day: date) -> Settings:
 def backfill(settings: Settings, start: date, end: date):
     """One flow run per day from `start` to `end`, each evaluated as of its day."""
     from flows.daily import daily_ingest
+    from flows.prefect_env import one_shot
     day = start
     while day <= end:
         day_settings = backfill_sources(settings, day)
-        result = daily_ingest.with_options(flow_run_name=f"backfill-{day.isoformat()}")(
-            settings=day_settings, as_of=day, replay=True)
+        with one_shot():
+            result = daily_ingest.with_options(flow_run_name=f"backfill-{day.isoformat()}")(
+                settings=day_settings, as_of=day, replay=True)
         yield day, result
         day += timedelta(days=1)
 

@@ -12,21 +12,16 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from common.exceptions import TerminalException, ThesiswatchError
 from ingest.charset import decode
 from ingest.dates import read_date
 from ingest.htmltext import html_to_text
-from ingest.items import Item, Parsed
+from ingest.items import Item, NotAFeed, Parsed
 
 _CHARREF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _UTC = ZoneInfo("UTC")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Complaints that only mean "we re-encoded the bytes", not a broken feed.
 _HARMLESS = (feedparser.CharacterEncodingOverride,)
-
-
-class NotAFeed(ThesiswatchError, TerminalException):
-    pass
 
 
 def _declaration_end(text: str, start: int) -> int:

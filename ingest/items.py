@@ -4,6 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from common.exceptions import TerminalException, ThesiswatchError
+
+
+class NotAFeed(ThesiswatchError, TerminalException):
+    """The body is not RSS or Atom (raised by ingest.feeds; defined here so that catching it
+    does not import the feed parser)."""
+
 
 @dataclass
 class Item:

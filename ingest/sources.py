@@ -18,14 +18,13 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from common.clock import utcnow
-from ingest.articles import to_article
 from ingest.charset import decode
 from ingest.dates import zone_for
-from ingest.exports import parse_export
-from ingest.feeds import NotAFeed, parse_feed
 from ingest.fetch import Fetched, FetchError, fetch_url, read_local
-from ingest.items import Item, Parsed
-from ingest.pages import read_page
+from ingest.items import Item, NotAFeed, Parsed
+
+# The parsers (feedparser, trafilatura, bs4, OpenCC) are imported where a body is parsed, so a
+# run whose sources all answer "not modified" never pays for them.
 
 if TYPE_CHECKING:  # settings are passed down by flows/; only their types are named here
     from flows.config import Settings, SourceConfig
@@ -82,8 +81,10 @@ def _base_url(got: Fetched) -> str | None:
 
 def _parse(kind: str, got: Fetched, tz: ZoneInfo) -> Parsed:
     if kind == "feed":
+        from ingest.feeds import parse_feed
         return parse_feed(got.body, got.content_type, tz, _base_url(got))
     if kind == "page":
+        from ingest.pages import read_page
         page = read_page(got.body, got.content_type, url=got.url if got.url.startswith("http") else None, tz=tz)
         if page.partial:  # a title or a paywall teaser is not the story: a partial fetch, no article
             return Parsed(warning=f"{page.partial}; not stored as an article", notes=page.notes)
@@ -91,6 +92,7 @@ def _parse(kind: str, got: Fetched, tz: ZoneInfo) -> Parsed:
         return Parsed(items=[page.item] if text else [], warning=None if text else "no article text found",
                       notes=page.notes)
     if kind == "text-export":
+        from ingest.exports import parse_export
         return parse_export(decode(got.body, got.content_type)[0])
     raise ValueError(kind)
 
@@ -103,6 +105,7 @@ def _kind_for(path: Path) -> str | None:
 def _follow_links(items: list[Item], settings: Settings, notes: list[str], tz: ZoneInfo) -> None:
     """Replace summary-only entries' text with the linked page's main text (http/https only);
     a linked page that is only a title or a paywall teaser leaves the summary in place."""
+    from ingest.pages import read_page
     failed = stubs = 0
     for it in items:
         try:
@@ -207,6 +210,7 @@ def _fetch_into(res: SourceResult, s: SourceConfig, settings: Settings, etag, la
         warnings += [parsed.warning] if parsed.warning else []
         if s.kind == "feed" and s.follow_links and not _is_local(s):
             _follow_links(parsed_all, settings, res.notes, tz)
+    from ingest.articles import to_article
     for it in parsed_all:
         row = to_article(it, s.name, fetched_at, default_pub, lang=s.lang, locale=s.locale)
         if row:
