@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data"
 README_START, README_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 _ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _ENTRY_KEYS = {"metric", "description", "units", "signed", "change", "spec", "rules"}
-_RULE_KEYS = {"keywords", "units", "after"}
+_RULE_KEYS = {"keywords", "units", "after", "sentence"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Rule:
     units: frozenset[str]  # empty: any unit
     rx: re.Pattern
     after: str | None = None
+    sentence: bool = False  # its keywords may name the metric anywhere in the sentence, not only the clause
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,11 @@ def _rule(path: Path, key: str, mid: str, family: tuple[str, ...], rule) -> Rule
     after = rule.get("after")
     if after is not None and not isinstance(after, str):
         raise DataFileError(path, f"{key}.after", "must be a metric id")
+    if not isinstance(rule.get("sentence", False), bool):
+        raise DataFileError(path, f"{key}.sentence", "must be true or false")
     expanded = set(units) | (MONEY if "MONEY" in units else set())
     rx = re.compile("|".join(f"(?:{k})" for k in keywords), re.I)
-    return Rule(mid, frozenset(expanded), rx, after)
+    return Rule(mid, frozenset(expanded), rx, after, rule.get("sentence", False))
 
 
 def _check_links(path: Path, metrics: list[Metric]) -> None:
@@ -168,18 +171,29 @@ SPEC_METRICS = frozenset(m.id for m in vocabulary() if m.spec)
 
 
 @functools.lru_cache(maxsize=64)
-def _rules_for(unit: str) -> tuple[tuple[re.Pattern, str], ...]:
-    return tuple((r.rx, r.metric) for r in metric_rules() if not r.units or unit in r.units)
+def _rules_for(unit: str) -> tuple[Rule, ...]:
+    return tuple(r for r in metric_rules() if not r.units or unit in r.units)
 
 
 def metric_for(unit: str, clause: str, sentence: str) -> str:
+    """The first rule whose keywords occur in the clause wins; before a catch-all rule (keyword
+    '.') takes the claim, a `sentence: true` rule may find its keywords elsewhere in the sentence
+    ("在AIME 2025测试中，V3.2得分96.0%": the benchmark is named outside the number's clause)."""
     rules = _rules_for(unit)
-    for text in (clause, sentence):
-        t = text.lower()
-        for rx, metric in rules:
-            if rx.search(t):
-                return metric
-    return "other"
+    c, s = clause.lower(), sentence.lower()
+    if not c:
+        return next((r.metric for r in rules if r.rx.search(s)), "other")
+    fallback = "other"
+    for r in rules:
+        if r.rx.pattern == "(?:.)":
+            fallback = r.metric
+            break
+        if r.rx.search(c):
+            return r.metric
+    for r in rules:
+        if r.sentence and r.rx.search(s):
+            return r.metric
+    return fallback
 
 
 def _notes(m: Metric, moves_of: dict[str, str]) -> str:

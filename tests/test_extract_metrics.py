@@ -80,7 +80,7 @@ metrics:
     (GOOD.replace("{keywords: [level]}", "{keywords: [level], after: level}"),
      "metrics.level.rules[0].after: 'level' is not another metric"),
     (GOOD.replace("{keywords: [level]}", "{keyword: [level]}"),
-     "metrics.level.rules[0].keyword: unknown key (allowed: after, keywords, units)"),
+     "metrics.level.rules[0].keyword: unknown key (allowed: after, keywords, sentence, units)"),
     (GOOD.replace("metric: other", "metric: rest"), "metrics: needs an `other` metric, for quantities no rule places"),
     ("metric: []\n", "(file): must hold one key, metrics, a list of metric entries"),
 ])
