@@ -241,8 +241,12 @@ def _roles(sent: _Sent, m: re.Match, clause: tuple[int, int], pred: Predicate, r
         agent = after[0] if passive and after else (agents[-1] if agents else None)
         patient = _nearest_unmarked(before, marks, exclude=agent) or _earlier(sent, cs, agent) \
             or _carried(sent.carry)
-        if agent is None or pred.object == "none":
+        if pred.object == "none":
             return None
+        if agent is None:  # "was sued by a group of shareholders": the agent is a description
+            by = _PASSIVE_AFTER.match(sent.text[m.end():ce]) if passive else None
+            span = _phrase_after(sent, m.end() + by.end(), ce) if by else None
+            return ([None], [patient], None, span) if span and patient else None
         return [agent], [patient], None, None
     if sent.lang == "zh" and _BARE_PASSIVE.search(sent.text, cs, m.start()):  # 许可证可能被撤销
         span = _phrase_before(sent, cs, m.start())
