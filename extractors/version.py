@@ -2,4 +2,4 @@
 
 Kept in its own module so the flow can check for pending work without importing spaCy.
 """
-EXTRACTOR_VERSION = "2026.12.02-4"  # budgets: long runs cut, sentences bounded, claims capped
+EXTRACTOR_VERSION = "2026.12.02-5"  # metric vocabulary (20 metrics), passive agents as text
